@@ -1,0 +1,1 @@
+"""SalesDesk: the back office of a manufacturer's sales department."""

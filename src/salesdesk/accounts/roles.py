@@ -1,0 +1,52 @@
+"""Roles and what each may see and do. The single place that answers "may this person...?"."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ASSISTANT = "assistant", _("Sales assistant")
+    COMMERCIAL = "commercial", _("Commercial assistant")
+    SALESPERSON = "salesperson", _("Salesperson")
+    DIRECTOR = "director", _("Sales director")
+    FINANCE = "finance", _("Finance")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    ADMIN = "admin", _("Administrator")
+
+
+# Who reads every customer file (and what hangs off it). A salesperson reads own ones only;
+# the warehouse reads none (it works on stock and shipments).
+SEES_ALL_CUSTOMERS = frozenset(
+    {Role.ASSISTANT, Role.COMMERCIAL, Role.DIRECTOR, Role.FINANCE, Role.ADMIN}
+)
+READS_CUSTOMERS = SEES_ALL_CUSTOMERS | {Role.SALESPERSON}
+# Who writes customer files, contacts, leads, mailings and follow-ups.
+EDITS_CUSTOMERS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.SALESPERSON, Role.ADMIN})
+# Who may give a customer to another salesperson (业务分配) and import for others.
+ASSIGNS_OWNERS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.ADMIN})
+# Who owns customers.
+OWNS_CUSTOMERS = frozenset({Role.SALESPERSON})
+
+
+def role_of(user) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.role
+
+
+def sees_all_customers(user) -> bool:
+    return role_of(user) in SEES_ALL_CUSTOMERS
+
+
+def reads_customers(user) -> bool:
+    return role_of(user) in READS_CUSTOMERS
+
+
+def edits_customers(user) -> bool:
+    return role_of(user) in EDITS_CUSTOMERS
+
+
+def assigns_owners(user) -> bool:
+    return role_of(user) in ASSIGNS_OWNERS

@@ -1,0 +1,19 @@
+"""The JSON API: each app's api module registers its endpoints on one router."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from salesdesk.customers import api as customers_api
+
+from . import views
+
+router = DefaultRouter()
+customers_api.register(router)
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    *customers_api.extra_urls(),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,24 @@
+"""Row scoping: every read a person triggers passes through here.
+
+A salesperson reads own customers and everything hanging off them; the assistant,
+commercial assistant, director, finance and admin read all; others read none.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from salesdesk.accounts.roles import reads_customers, sees_all_customers
+
+
+def scope_by_customer(qs: QuerySet, user, customer_path: str = "") -> QuerySet:
+    """Keep the rows of `qs` whose customer (reached by `customer_path`) the user may read.
+
+    `customer_path` is "" for the Customer model itself, "customer__" for rows with a
+    customer foreign key, and so on.
+    """
+    if not reads_customers(user):
+        return qs.none()
+    if sees_all_customers(user):
+        return qs
+    return qs.filter(**{f"{customer_path}owner": user})
