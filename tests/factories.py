@@ -27,7 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.Faker("name", locale="zh_CN")
     role = Role.SALESPERSON
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+    password = factory.django.Password("pw-for-tests")
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

@@ -36,14 +36,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _django_setup()
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     options = {"size": args.size, "seed": args.seed}
     if args.password:
         options["password"] = args.password
     if args.if_empty:
         options["if_empty"] = True
-    call_command("demo", **options)
+    try:
+        call_command("demo", **options)
+    except CommandError as exc:
+        print(f"salesdesk demo: {exc}", file=sys.stderr)
+        return exc.returncode
     return 0
 
 

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "salesdesk.core",
     "salesdesk.accounts",
     "salesdesk.customers",
+    "salesdesk.catalog",
+    "salesdesk.orders",
     "salesdesk.api",
 ]
 
@@ -114,7 +116,8 @@ _default_sqlite = f"sqlite:///{VAR_DIR / 'salesdesk.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or _default_sqlite,
-        conn_max_age=env_int("SALESDESK_DB_CONN_MAX_AGE", 60),
+        # Tests close connections: a live-server thread holding one blocks dropping the test DB.
+        conn_max_age=0 if TESTING else env_int("SALESDESK_DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -173,6 +176,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 SALESDESK_PAGE_SIZE = env_int("SALESDESK_PAGE_SIZE", 50)
 SALESDESK_IMPORT_MAX_ROWS = env_int("SALESDESK_IMPORT_MAX_ROWS", 200_000)
+SALESDESK_IMPORT_MAX_BYTES = env_int("SALESDESK_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SALESDESK_SECURE_COOKIES", False)
@@ -201,6 +205,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a "kind"; name each choice set after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpKindEnum": "salesdesk.customers.choices.FollowUpKind",
+        "MailingKindEnum": "salesdesk.customers.choices.MailingKind",
+        "LeadStageEnum": "salesdesk.customers.choices.Stage",
+        "CustomerStatusEnum": "salesdesk.customers.choices.CustomerStatus",
+    },
 }
 
 EMAIL_BACKEND = env_str("SALESDESK_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

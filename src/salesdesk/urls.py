@@ -8,6 +8,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("salesdesk.accounts.urls")),
     path("customers/", include("salesdesk.customers.urls")),
+    path("products/", include("salesdesk.catalog.urls")),
+    path("orders/", include("salesdesk.orders.urls")),
     path("api/v1/", include("salesdesk.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

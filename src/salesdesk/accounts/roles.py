@@ -30,6 +30,18 @@ ASSIGNS_OWNERS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.ADMIN})
 OWNS_CUSTOMERS = frozenset({Role.SALESPERSON})
 
 
+# Orders, promises and shipments (R-4). Salespeople work on their own customers' orders;
+# the warehouse reads orders to ship them and records shipments, but sees no money.
+READS_ORDERS = READS_CUSTOMERS | {Role.WAREHOUSE}
+EDITS_ORDERS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.SALESPERSON, Role.ADMIN})
+UPDATES_PRODUCTION = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.WAREHOUSE, Role.ADMIN})
+RECORDS_SHIPMENTS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.WAREHOUSE, Role.ADMIN})
+# Products: everyone signed in reads them; the sales office keeps them.
+EDITS_PRODUCTS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.ADMIN})
+# Money fields (prices, amounts) are shown to every role but the warehouse.
+SEES_MONEY = frozenset(set(Role) - {Role.WAREHOUSE})
+
+
 def role_of(user) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
@@ -50,3 +62,31 @@ def edits_customers(user) -> bool:
 
 def assigns_owners(user) -> bool:
     return role_of(user) in ASSIGNS_OWNERS
+
+
+def reads_orders(user) -> bool:
+    return role_of(user) in READS_ORDERS
+
+
+def edits_orders(user) -> bool:
+    return role_of(user) in EDITS_ORDERS
+
+
+def updates_production(user) -> bool:
+    return role_of(user) in UPDATES_PRODUCTION
+
+
+def records_shipments(user) -> bool:
+    return role_of(user) in RECORDS_SHIPMENTS
+
+
+def reads_products(user) -> bool:
+    return role_of(user) is not None
+
+
+def edits_products(user) -> bool:
+    return role_of(user) in EDITS_PRODUCTS
+
+
+def sees_money(user) -> bool:
+    return role_of(user) in SEES_MONEY

@@ -8,7 +8,7 @@ whole request, nested fields joined with dots: "lines.0.quantity").
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -54,7 +54,12 @@ def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.Val
     """Services raise Django's ValidationError; the API answers it as a 400 naming the fields."""
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(
-            {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+            {
+                ("non_field_errors" if field == NON_FIELD_ERRORS else field): [
+                    str(m) for e in errors for m in e.messages
+                ]
+                for field, errors in exc.error_dict.items()
+            }
         )
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 

@@ -8,7 +8,8 @@ from .errors import ErrorSerializer
 
 class AutoSchema(BaseAutoSchema):
     def get_response_serializers(self):
-        responses = super().get_response_serializers()
+        base = super().get_response_serializers()
+        responses = base
         if not isinstance(responses, dict):
             ok = "201" if self.method == "POST" else "200"
             if self.method == "DELETE":
@@ -18,7 +19,7 @@ class AutoSchema(BaseAutoSchema):
         extra = {"401": error, "403": error, "404": error}
         if self.method in ("POST", "PUT", "PATCH"):
             extra["400"] = error
-        if self.method == "GET" and self._is_list_view():
+        if self.method == "GET" and self._is_list_view(base):
             extra.pop("404")
             extra["404"] = OpenApiResponse(ErrorSerializer, description="Page out of range")
         for code, response in extra.items():

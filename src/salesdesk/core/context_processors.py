@@ -7,4 +7,7 @@ def navigation(request):
     return {
         "nav_reads_customers": roles.reads_customers(user),
         "nav_edits_customers": roles.edits_customers(user),
+        "nav_reads_orders": roles.reads_orders(user),
+        "nav_reads_products": roles.reads_products(user),
+        "sees_money": roles.sees_money(user),
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from salesdesk.accounts.roles import reads_customers, sees_all_customers
+from salesdesk.accounts.roles import Role, reads_customers, reads_orders, role_of, sees_all_customers
 
 
 def scope_by_customer(qs: QuerySet, user, customer_path: str = "") -> QuerySet:
@@ -22,3 +22,12 @@ def scope_by_customer(qs: QuerySet, user, customer_path: str = "") -> QuerySet:
     if sees_all_customers(user):
         return qs
     return qs.filter(**{f"{customer_path}owner": user})
+
+
+def scope_orders(qs: QuerySet, user, customer_path: str = "customer__") -> QuerySet:
+    """Orders and shipments: as customers, plus the warehouse, which ships every order."""
+    if not reads_orders(user):
+        return qs.none()
+    if role_of(user) == Role.WAREHOUSE:
+        return qs
+    return scope_by_customer(qs, user, customer_path)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerType(models.TextChoices):
@@ -63,7 +64,7 @@ class Stage(models.TextChoices):
     QUOTING = "quoting", _("Quoting")
     TRIAL_ORDER = "trial_order", _("Trial order")
     WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    LOST = "lost", pgettext_lazy("lead stage", "Lost")
 
 
 OPEN_STAGES = (Stage.FOUND, Stage.CONTACTED, Stage.SAMPLES_SENT, Stage.QUOTING, Stage.TRIAL_ORDER)

@@ -1,0 +1,363 @@
+"""Reads of customer files and contacts: list, search, detail, history, gaps, export (R-1.1–R-1.4).
+
+Every read is scoped through core.scoping.scope_by_customer; query counts do not grow with rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from salesdesk.accounts.models import User
+from salesdesk.core.scoping import scope_by_customer
+from salesdesk.core.validators import normalize_credit_code, normalize_phone
+
+from ..completeness import gaps
+from ..models import Contact, Customer
+
+# Sort keys offered on the list: key -> (label, ordering). The default puts key accounts first.
+DEFAULT_ORDER = ("tier", "name", "id")
+SORTS: dict[str, tuple] = {
+    "name": (_("Name A–Z"), ("name", "id")),
+    "-name": (_("Name Z–A"), ("-name", "-id")),
+    "code": (_("Code"), ("code", "id")),
+    "created_at": (_("Oldest first"), ("created_at", "id")),
+    "-created_at": (_("Newest first"), ("-created_at", "-id")),
+    "completeness": (_("Least complete first"), ("completeness", "tier", "name", "id")),
+    "last_followup_at": (
+        _("Longest without follow-up first"),
+        (F("last_followup_at").asc(nulls_first=True), "tier", "name", "id"),
+    ),
+    "-last_followup_at": (
+        _("Latest follow-up first"),
+        (F("last_followup_at").desc(nulls_last=True), "tier", "name", "id"),
+    ),
+}
+
+
+def _live_contacts() -> QuerySet[Contact]:
+    return Contact.objects.filter(archived_at__isnull=True).order_by("-is_primary", "name", "id")
+
+
+def with_live_contacts(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Prefetch each file's live contacts into `customer.live_contacts` (one query for the page)."""
+    return queryset.prefetch_related(
+        Prefetch("contacts", queryset=_live_contacts(), to_attr="live_contacts")
+    )
+
+
+def _search(queryset: QuerySet[Customer], search: str) -> QuerySet[Customer]:
+    """Name, short name, code, credit code, pinyin, pinyin initials, contact name, mobile or phone."""
+    text = search.strip()
+    if not text:
+        return queryset
+    letters = re.sub(r"\s+", "", text).lower()
+    condition = (
+        Q(name__icontains=text)
+        | Q(short_name__icontains=text)
+        | Q(code__iexact=text)
+        | Q(code__istartswith=text)
+        | Q(credit_code=normalize_credit_code(text))
+    )
+    if letters.isascii() and letters.isalpha():
+        condition |= Q(name_pinyin__contains=letters) | Q(name_initials__contains=letters)
+    people = Q(name__icontains=text) | Q(mobile__contains=text) | Q(phone__contains=text)
+    phone = normalize_phone(text)
+    if phone != text:
+        people |= Q(mobile=phone) | Q(phone=phone)
+    # A subquery, not a join: a file with three matching contacts is listed once.
+    condition |= Q(
+        pk__in=Contact.objects.filter(archived_at__isnull=True).filter(people).values("customer_id")
+    )
+    return queryset.filter(condition)
+
+
+def customer_list(
+    *,
+    user,
+    search: str = "",
+    owner=None,
+    tier: str = "",
+    status: str = "",
+    province: str = "",
+    industry: str = "",
+    source: str = "",
+    type: str = "",  # noqa: A002 - the template's own word
+    archived: bool | None = False,
+    sort: str = "",
+) -> QuerySet[Customer]:
+    """The files this person may read, filtered and sorted; key accounts first by default.
+
+    `archived`: False live files only, True archived only, None both.
+    """
+    qs = scope_by_customer(Customer.objects.select_related("owner"), user)
+    if archived is not None:
+        qs = qs.filter(archived_at__isnull=not archived)
+    if owner:
+        qs = qs.filter(owner_id=getattr(owner, "pk", owner))
+    filters = {
+        "tier": tier,
+        "status": status,
+        "province": province,
+        "industry": industry,
+        "source": source,
+        "type": type,
+    }
+    qs = qs.filter(**{key: value for key, value in filters.items() if value})
+    qs = _search(qs, search or "")
+    ordering = SORTS[sort][1] if sort in SORTS else DEFAULT_ORDER
+    return qs.order_by(*ordering)
+
+
+def customer_get(*, user, pk) -> Customer:
+    """One file (archived ones too), or 404 when it does not exist or is out of this person's scope."""
+    qs = scope_by_customer(
+        Customer.objects.select_related("owner", "created_by", "archived_by"), user
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def customer_contacts(customer: Customer, *, archived: bool = False) -> QuerySet[Contact]:
+    """The file's contacts, primary first; archived=True gives the archived ones instead."""
+    qs = customer.contacts.filter(archived_at__isnull=not archived)
+    return qs.order_by("-is_primary", "name", "id")
+
+
+def contact_list(
+    *, user, customer=None, search: str = "", archived: bool = False
+) -> QuerySet[Contact]:
+    """Contacts of the files this person may read."""
+    qs = scope_by_customer(Contact.objects.select_related("customer"), user, "customer__")
+    qs = qs.filter(archived_at__isnull=not archived)
+    if customer is not None:
+        qs = qs.filter(customer_id=getattr(customer, "pk", customer))
+    text = (search or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(mobile__contains=text)
+            | Q(phone__contains=text)
+            | Q(email__icontains=text)
+        )
+    return qs.order_by("customer__tier", "customer__name", "-is_primary", "name", "id")
+
+
+def contact_get(*, user, pk) -> Contact:
+    """One contact whose file this person may read, else 404."""
+    qs = scope_by_customer(
+        Contact.objects.select_related("customer", "customer__owner"), user, "customer__"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+# --- history (R-1.4) ----------------------------------------------------------------------
+
+REASONS = {
+    "create": _("Record created"),
+    "update": _("Changed"),
+    "archive": _("Archived"),
+    "restore": _("Restored"),
+}
+_TYPE_LABELS = {"+": _("Record created"), "~": _("Changed"), "-": _("Deleted")}
+# Derived or bookkeeping columns: not something a person changed.
+_NOT_SHOWN = {
+    "id",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "name_pinyin",
+    "name_initials",
+    "completeness",
+    "last_followup_at",
+    "next_followup_on",
+    "next_followup_kind",
+    "next_followup_note",
+    "archived_by",
+    "customer",
+}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: User | None
+    subject: str
+    is_contact: bool
+    action: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _shown_fields(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in _NOT_SHOWN]
+
+
+def _display(f: models.Field, value, users: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if f.is_relation:
+        return str(users.get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.datetime | dt.date | Decimal):
+        return formats.localize(value)
+    return str(value)
+
+
+def _entries(
+    rows: list, fields: list[models.Field], subject_of, is_contact: bool, users: dict
+) -> list[HistoryEntry]:
+    """Rows of one object, oldest first → entries with the fields each row changed."""
+    out = []
+    previous = None
+    for row in rows:
+        changes = []
+        if previous is not None:
+            for f in fields:
+                old, new = getattr(previous, f.attname), getattr(row, f.attname)
+                if old != new:
+                    changes.append(
+                        Change(
+                            str(f.verbose_name), _display(f, old, users), _display(f, new, users)
+                        )
+                    )
+        action = REASONS.get(
+            row.history_change_reason or "", _TYPE_LABELS.get(row.history_type, "")
+        )
+        if previous is None or changes or row.history_change_reason in REASONS:
+            out.append(
+                HistoryEntry(
+                    row.history_date,
+                    row.history_user,
+                    subject_of(row),
+                    is_contact,
+                    str(action),
+                    changes,
+                )
+            )
+        previous = row
+    return out
+
+
+def customer_history(customer: Customer, limit: int = 50) -> list[HistoryEntry]:
+    """Who changed what and when on the file and its contacts, newest first (three queries)."""
+    own = list(
+        Customer.history.filter(id=customer.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    own.reverse()
+    people = list(
+        Contact.history.filter(customer_id=customer.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    user_ids = {row.owner_id for row in own if row.owner_id}
+    users = User.objects.in_bulk(user_ids) if user_ids else {}
+
+    customer_fields = _shown_fields(Customer)
+    entries = _entries(own, customer_fields, lambda row: str(_("Customer file")), False, users)
+    if len(own) > limit:
+        entries = entries[1:]  # the extra oldest row served only as the base of the first diff
+    contact_fields = _shown_fields(Contact)
+    by_contact: dict[int, list] = {}
+    for row in people:
+        by_contact.setdefault(row.id, []).append(row)
+    for rows in by_contact.values():
+        entries += _entries(rows, contact_fields, lambda row: row.name, True, users)
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+# --- gaps worklist (R-1.2) ----------------------------------------------------------------
+
+
+def customer_gaps(*, user, owner=None, tier: str = "", search: str = "") -> QuerySet[Customer]:
+    """Live files below 100 % complete: key accounts first, then the least complete."""
+    qs = scope_by_customer(Customer.objects.select_related("owner"), user)
+    qs = qs.filter(archived_at__isnull=True, completeness__lt=100)
+    if owner:
+        qs = qs.filter(owner_id=getattr(owner, "pk", owner))
+    if tier:
+        qs = qs.filter(tier=tier)
+    qs = _search(qs, search or "")
+    return with_live_contacts(qs).order_by("tier", "completeness", "name", "id")
+
+
+def with_gaps(customers: Iterable[Customer]) -> list[Customer]:
+    """Attach `gap_list` (the template items each file misses) to files fetched with live contacts."""
+    rows = list(customers)
+    for customer in rows:
+        contacts = getattr(customer, "live_contacts", None)
+        if contacts is None:
+            contacts = list(customer_contacts(customer))
+        customer.gap_list = gaps(customer, contacts)
+    return rows
+
+
+# --- Excel export (R-1.3) -----------------------------------------------------------------
+
+_EXPORT_CUSTOMER_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "credit_code",
+    "type",
+    "tier",
+    "status",
+    "source",
+    "province",
+    "city",
+    "address",
+    "industry",
+    "owner",
+    "payment_terms_days",
+    "credit_limit",
+    "completeness",
+    "last_followup_at",
+    "created_at",
+)
+_EXPORT_CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email")
+
+
+def customer_export_headers() -> list[str]:
+    """Column titles in the reader's language (the model's own field names)."""
+    headers = [str(Customer._meta.get_field(f).verbose_name) for f in _EXPORT_CUSTOMER_FIELDS]
+    contact = {f: str(Contact._meta.get_field(f).verbose_name) for f in _EXPORT_CONTACT_FIELDS}
+    headers.append(str(Contact._meta.get_field("is_primary").verbose_name))
+    headers += [contact[f] for f in _EXPORT_CONTACT_FIELDS[1:]]
+    return headers
+
+
+def customer_export_rows(queryset: QuerySet[Customer]) -> Iterator[list]:
+    """One row per file of `queryset` (already scoped and filtered), in its order, all pages."""
+    for customer in with_live_contacts(queryset).iterator(chunk_size=2000):
+        people = customer.live_contacts
+        first = people[0] if people else None
+        row = []
+        for name in _EXPORT_CUSTOMER_FIELDS:
+            if name == "owner":
+                row.append(str(customer.owner) if customer.owner_id else "")
+            elif Customer._meta.get_field(name).choices:
+                row.append(getattr(customer, f"get_{name}_display")())
+            else:
+                row.append(getattr(customer, name))
+        row += [getattr(first, f) if first else "" for f in _EXPORT_CONTACT_FIELDS]
+        yield row

@@ -1,0 +1,205 @@
+"""Report pages and their Excel exports: new-customer table, win/loss, biweekly review."""
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from salesdesk.customers.choices import LostReason, Source, Stage, Tier
+from salesdesk.customers.services.leads import lead_move, lead_start
+from tests.factories import CustomerFactory, LeadFactory
+
+SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+
+def at(*args):
+    return time_machine.travel(dt.datetime(*args, tzinfo=SH), tick=False)
+
+
+def sheets(response) -> dict[str, list[list]]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+@pytest.fixture
+def march(salesperson, other_salesperson):
+    with at(2026, 3, 5, 9, 0):
+        CustomerFactory(owner=salesperson, name="三月新客户甲", source=Source.WEBSITE)
+        CustomerFactory(
+            owner=salesperson, name="三月大客户", tier=Tier.KEY, source=Source.EXHIBITION
+        )
+        CustomerFactory(owner=other_salesperson, name="别人的三月客户")
+    with at(2026, 4, 2, 9, 0):
+        CustomerFactory(owner=salesperson, name="四月客户")
+    closed = {
+        "stage_changed_at": dt.datetime(2026, 3, 10, tzinfo=SH),
+        "closed_at": dt.datetime(2026, 3, 10, tzinfo=SH),
+    }
+    LeadFactory(
+        customer__owner=salesperson, customer__source=Source.WEBSITE, stage=Stage.WON, **closed
+    )
+    LeadFactory(
+        customer__owner=salesperson,
+        customer__source=Source.WEBSITE,
+        stage=Stage.LOST,
+        lost_reason=LostReason.PRICE,
+        **closed,
+    )
+    LeadFactory(
+        customer__owner=salesperson,
+        customer__source=Source.WEBSITE,
+        stage=Stage.LOST,
+        lost_reason=LostReason.PRICE,
+        **closed,
+    )
+    LeadFactory(
+        customer__owner=other_salesperson, customer__source=Source.PHONE, stage=Stage.WON, **closed
+    )
+
+
+def test_new_customers_page_defaults_to_this_month(client_for, salesperson, march):
+    with at(2026, 3, 20, 9, 0):
+        html = client_for(salesperson).get(reverse("customers:new-customers")).content.decode()
+    assert 'value="2026-03-01"' in html and 'value="2026-03-20"' in html
+    assert html.index("三月大客户") < html.index("三月新客户甲")
+    assert "别人的三月客户" not in html and "四月客户" not in html
+    assert "网站" in html
+
+
+def test_new_customers_bad_period_names_the_field(client_for, salesperson):
+    response = client_for(salesperson).get(
+        reverse("customers:new-customers"), {"start": "2026-03-10", "end": "2026-03-01"}
+    )
+    html = response.content.decode()
+    assert (
+        response.status_code == 200 and "invalid-feedback" in html.split('name="end"', 1)[1][:800]
+    )
+    response = client_for(salesperson).get(
+        reverse("customers:new-customers"), {"start": "yesterday"}
+    )
+    assert "invalid-feedback" in response.content.decode().split('name="start"', 1)[1][:800]
+    response = client_for(salesperson).get(
+        reverse("customers:win-loss"), {"start": "2020-01-01", "end": "2026-01-01"}
+    )
+    assert "invalid-feedback" in response.content.decode().split('name="end"', 1)[1][:800]
+    response = client_for(salesperson).get(reverse("customers:review"), {"as_of": "2026-13-01"})
+    assert "invalid-feedback" in response.content.decode().split('name="as_of"', 1)[1][:800]
+
+
+def test_new_customers_excel_scoped_with_chinese_headers(client_for, salesperson, march):
+    response = client_for(salesperson).get(
+        reverse("customers:new-customers"),
+        {"start": "2026-03-01", "end": "2026-03-31", "format": "xlsx"},
+    )
+    book = sheets(response)
+    (rows,) = book.values()
+    assert rows[0][:4] == ["客户编码", "客户", "大客户", "来源"]
+    names = [r[1] for r in rows[1:]]
+    assert "三月新客户甲" in names and "三月大客户" in names
+    assert "别人的三月客户" not in names and "四月客户" not in names
+    key_row = next(r for r in rows[1:] if r[1] == "三月大客户")
+    assert key_row[2] == "大客户" and key_row[3] == "展会"
+
+
+def test_new_customers_query_count(client_for, assistant, django_assert_max_num_queries):
+    with at(2026, 3, 5, 9, 0):
+        for i in range(35):
+            LeadFactory(
+                customer__tier=Tier.KEY if i % 7 == 0 else Tier.ORDINARY,
+                customer__name=f"新客户{i:02d}",
+            )
+    client = client_for(assistant)
+    with django_assert_max_num_queries(8):
+        response = client.get(
+            reverse("customers:new-customers"), {"start": "2026-03-01", "end": "2026-03-31"}
+        )
+    assert response.content.decode().count("新客户") >= 35
+    with django_assert_max_num_queries(6):
+        rows = next(
+            iter(
+                sheets(
+                    client.get(
+                        reverse("customers:new-customers"),
+                        {"start": "2026-03-01", "end": "2026-03-31", "format": "xlsx"},
+                    )
+                ).values()
+            )
+        )
+    assert len(rows) == 36
+
+
+def test_win_loss_page_and_excel(client_for, salesperson, march):
+    client = client_for(salesperson)
+    html = client.get(
+        reverse("customers:win-loss"), {"start": "2026-03-01", "end": "2026-03-31"}
+    ).content.decode()
+    assert "33.3%" in html and "电话" not in html  # sales2's phone-sourced win is not counted
+    book = sheets(
+        client.get(
+            reverse("customers:win-loss"),
+            {"start": "2026-03-01", "end": "2026-03-31", "format": "xlsx"},
+        )
+    )
+    assert list(book) == ["按来源", "按业务员", "按丢单原因"]
+    by_source = book["按来源"]
+    assert by_source[0] == ["来源", "成交", "丢单", "已结束", "成交率 %"]
+    assert by_source[1] == ["网站", 1.0, 2.0, 3.0, 33.3]
+    assert book["按业务员"][1][0] == "李业务"
+    assert book["按丢单原因"][1] == ["价格", 2.0, 100.0]
+
+
+def test_review_page_and_excel_one_sheet_per_section(client_for, salesperson, other_salesperson):
+    with at(2026, 3, 1, 9, 0):
+        lead_start(customer=CustomerFactory(owner=salesperson, name="停滞纸业"), by=salesperson)
+        moving = lead_start(
+            customer=CustomerFactory(owner=salesperson, name="推进电器"), by=salesperson
+        )
+        lost = lead_start(
+            customer=CustomerFactory(owner=salesperson, name="丢单食品"), by=salesperson
+        )
+        lead_start(
+            customer=CustomerFactory(owner=other_salesperson, name="别人停滞"), by=other_salesperson
+        )
+    with at(2026, 3, 20, 9, 0):
+        lead_move(lead=moving, by=salesperson, stage=Stage.QUOTING, note="报价 3.2 元/只")
+        lead_move(
+            lead=lost,
+            by=salesperson,
+            stage=Stage.LOST,
+            lost_reason=LostReason.DELIVERY,
+            note="交期太长",
+        )
+        CustomerFactory(owner=salesperson, name="半月新客户")
+    client = client_for(salesperson)
+    with at(2026, 3, 28, 18, 0):
+        html = client.get(reverse("customers:review")).content.decode()
+    assert 'value="2026-03-28"' in html
+    for text in ("报价 3.2 元/只", "停滞纸业", "交期太长", "半月新客户"):
+        assert text in html
+    assert "别人停滞" not in html
+    book = sheets(
+        client.get(reverse("customers:review"), {"as_of": "2026-03-28", "format": "xlsx"})
+    )
+    assert list(book) == ["推进", "成交和丢单", "停滞", "新客户表"]
+    moved = book["推进"]
+    assert moved[0][:6] == ["客户编码", "客户", "大客户", "业务员", "原阶段", "新阶段"]
+    assert (
+        moved[1][1] == "推进电器"
+        and moved[1][4:6] == ["发现", "报价中"]
+        and moved[1][-1] == "报价 3.2 元/只"
+    )
+    closed = book["成交和丢单"]
+    assert (
+        closed[1][1] == "丢单食品"
+        and closed[1][4] == "丢单"
+        and closed[1][6:] == ["交期", "交期太长"]
+    )
+    assert [r[1] for r in book["停滞"][1:]] == ["停滞纸业"] and book["停滞"][1][-1] == 27.0
+    assert [r[1] for r in book["新客户表"][1:]] == ["半月新客户"]
