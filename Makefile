@@ -10,6 +10,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/salesdesk
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Every demo user signs in with this password under `make run` (never used outside the demo).
+DEMO_PASSWORD ?= salesdesk
 
 export SALESDESK_VENDOR_DIR := $(CURDIR)/$(VENDOR)
 
@@ -58,7 +60,7 @@ $(STAMP)/messages: $(wildcard src/salesdesk/locale/*/LC_MESSAGES/django.po) $(ST
 	@touch $@
 
 run: setup
-	@SALESDESK_DEBUG=1 $(BIN)/salesdesk demo --if-empty
+	@SALESDESK_DEBUG=1 $(BIN)/salesdesk demo --if-empty --password $(DEMO_PASSWORD)
 	SALESDESK_DEBUG=1 $(BIN)/salesdesk manage runserver $(HOST):$(PORT)
 
 test: setup

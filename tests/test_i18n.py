@@ -14,7 +14,14 @@ from django.utils import timezone
 from salesdesk.customers.choices import Stage
 from salesdesk.customers.models import LeadStageChange
 
-from .factories import UserFactory, ContactFactory, CustomerFactory, FollowUpFactory, LeadFactory, MailingFactory
+from .factories import (
+    ContactFactory,
+    CustomerFactory,
+    FollowUpFactory,
+    LeadFactory,
+    MailingFactory,
+    UserFactory,
+)
 
 # Words that are the same in both languages: product names, and the other language's name in
 # the language switch.

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -74,6 +73,7 @@ INSTALLED_APPS = [
     "salesdesk.customers",
     "salesdesk.catalog",
     "salesdesk.orders",
+    "salesdesk.finance",
     "salesdesk.api",
 ]
 
@@ -176,6 +176,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 SALESDESK_PAGE_SIZE = env_int("SALESDESK_PAGE_SIZE", 50)
 SALESDESK_IMPORT_MAX_ROWS = env_int("SALESDESK_IMPORT_MAX_ROWS", 200_000)
+# An open order is at risk when its promised date is this many days away and production is
+# not done; a draft not answered with a promise within this many hours is "unanswered".
+SALESDESK_AT_RISK_DAYS = env_int("SALESDESK_AT_RISK_DAYS", 3)
+SALESDESK_PROMISE_ANSWER_HOURS = env_int("SALESDESK_PROMISE_ANSWER_HOURS", 24)
 SALESDESK_IMPORT_MAX_BYTES = env_int("SALESDESK_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
@@ -211,6 +215,18 @@ SPECTACULAR_SETTINGS = {
         "MailingKindEnum": "salesdesk.customers.choices.MailingKind",
         "LeadStageEnum": "salesdesk.customers.choices.Stage",
         "CustomerStatusEnum": "salesdesk.customers.choices.CustomerStatus",
+        "FollowUpChannelEnum": "salesdesk.customers.choices.Channel",
+        "OrderChannelEnum": "salesdesk.orders.choices.OrderChannel",
+        "OrderStateEnum": "salesdesk.orders.choices.OrderState",
+        "ProductionStatusEnum": "salesdesk.orders.choices.ProductionStatus",
+        "NoticeChannelEnum": "salesdesk.orders.choices.NoticeChannel",
+        "ApprovalStatusEnum": "salesdesk.catalog.choices.ApprovalStatus",
+        "PaymentMethodEnum": "salesdesk.finance.choices.PaymentMethod",
+        "DifferenceKindEnum": "salesdesk.finance.choices.DifferenceKind",
+        "DifferenceStatusEnum": "salesdesk.finance.choices.DifferenceStatus",
+        "DisputeKindEnum": "salesdesk.finance.choices.DisputeKind",
+        "DisputeStatusEnum": "salesdesk.finance.choices.DisputeStatus",
+        "ReceivableSourceEnum": "salesdesk.finance.choices.ReceivableSource",
     },
 }
 

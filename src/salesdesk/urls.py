@@ -10,6 +10,7 @@ urlpatterns = [
     path("customers/", include("salesdesk.customers.urls")),
     path("products/", include("salesdesk.catalog.urls")),
     path("orders/", include("salesdesk.orders.urls")),
+    path("finance/", include("salesdesk.finance.urls")),
     path("api/v1/", include("salesdesk.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

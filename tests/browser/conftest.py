@@ -65,3 +65,9 @@ def sign_in(page, live_server):
 def browser_context_args(browser_context_args):
     # A Chinese office PC: the browser asks for Chinese, as the department's do.
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    # Depending on the test database makes the server stop before the database is dropped.
+    return live_server

@@ -1,5 +1,5 @@
-from tests.factories import UserFactory
 from salesdesk.accounts.roles import Role
+from tests.factories import UserFactory
 
 
 def test_sign_in_page_is_chinese_and_clean(page, live_server, console_errors, transactional_db):

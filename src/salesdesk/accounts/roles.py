@@ -38,6 +38,10 @@ UPDATES_PRODUCTION = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.WAREHOUSE,
 RECORDS_SHIPMENTS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.WAREHOUSE, Role.ADMIN})
 # Products: everyone signed in reads them; the sales office keeps them.
 EDITS_PRODUCTS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.ADMIN})
+# Receivables and payments: read by those who read the customer (scoped the same way);
+# payments are recorded and reconciled by finance and the sales assistant.
+RECORDS_PAYMENTS = frozenset({Role.FINANCE, Role.ASSISTANT, Role.ADMIN})
+RECONCILES = frozenset({Role.FINANCE, Role.ASSISTANT, Role.ADMIN})
 # Money fields (prices, amounts) are shown to every role but the warehouse.
 SEES_MONEY = frozenset(set(Role) - {Role.WAREHOUSE})
 
@@ -90,3 +94,15 @@ def edits_products(user) -> bool:
 
 def sees_money(user) -> bool:
     return role_of(user) in SEES_MONEY
+
+
+def reads_receivables(user) -> bool:
+    return role_of(user) in READS_CUSTOMERS
+
+
+def records_payments(user) -> bool:
+    return role_of(user) in RECORDS_PAYMENTS
+
+
+def reconciles(user) -> bool:
+    return role_of(user) in RECONCILES

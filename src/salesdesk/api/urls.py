@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from salesdesk.catalog import api as catalog_api
 from salesdesk.customers import api as customers_api
+from salesdesk.finance import api as finance_api
 from salesdesk.orders import api as orders_api
 
 from . import views
@@ -14,6 +15,7 @@ router = DefaultRouter()
 customers_api.register(router)
 catalog_api.register(router)
 orders_api.register(router)
+finance_api.register(router)
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -21,5 +23,6 @@ urlpatterns = [
     *customers_api.extra_urls(),
     *catalog_api.extra_urls(),
     *orders_api.extra_urls(),
+    *finance_api.extra_urls(),
     path("", include(router.urls)),
 ]

@@ -14,7 +14,9 @@ def next_numbers(prefix: str, year: int, count: int = 1) -> list[str]:
     The row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
     already serialize writers), so two clerks saving at once never get the same number.
     """
-    with transaction.atomic():
+    # No savepoint: the caller's transaction already covers this; only the first number of a
+    # year needs one, to survive two clerks creating that row at once.
+    with transaction.atomic(savepoint=False):
         updated = NumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + count)
         if not updated:
             try:

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from salesdesk.accounts.roles import Role, reads_customers, reads_orders, role_of, sees_all_customers
+from salesdesk.accounts.roles import (
+    Role,
+    reads_customers,
+    reads_orders,
+    role_of,
+    sees_all_customers,
+)
 
 
 def scope_by_customer(qs: QuerySet, user, customer_path: str = "") -> QuerySet:

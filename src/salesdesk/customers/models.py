@@ -215,6 +215,9 @@ class LeadStageChange(models.Model):
         verbose_name_plural = _("stage changes")
         ordering = ["-changed_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.from_stage or '-'} → {self.to_stage}"
+
 
 class Mailing(models.Model):
     """Samples or brochures posted to a customer and the feedback awaited (R-2.2)."""

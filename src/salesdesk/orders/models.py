@@ -143,6 +143,9 @@ class PromiseChange(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.old_date or '-'} → {self.new_date}"
+
 
 class Shipment(models.Model):
     """Goods leaving for the customer (发货), possibly part of an order (R-4.5)."""
@@ -197,6 +200,9 @@ class ShipmentLine(models.Model):
             models.CheckConstraint(condition=Q(checked_quantity__lte=F("quantity")), name="shipmentline_checked_within"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.shipment_id}/{self.order_line_id}: {self.quantity}"
+
 
 class ShipmentNotice(models.Model):
     """A notice to the customer that goods are on the way, with carrier and tracking number."""
@@ -213,3 +219,6 @@ class ShipmentNotice(models.Model):
         verbose_name = _("shipment notice")
         verbose_name_plural = _("shipment notices")
         ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.get_channel_display()} {self.sent_at:%Y-%m-%d %H:%M}"

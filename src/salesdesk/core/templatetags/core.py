@@ -1,7 +1,6 @@
-from decimal import Decimal
-
 from django import template
-from django.utils.formats import number_format
+
+from salesdesk.core.money import to_money
 
 register = template.Library()
 
@@ -23,4 +22,5 @@ def yuan(value):
     """Money as a Chinese office writes it: ¥1,234.50."""
     if value is None or value == "":
         return ""
-    return "¥" + number_format(Decimal(value), decimal_pos=2, force_grouping=True)
+    amount = to_money(value)
+    return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"

@@ -1,0 +1,302 @@
+"""Product import (R-4.1, C-2): the sheet, its rules and the all-or-nothing write.
+
+Rules:
+- re-import updates by product code; a new code creates a product;
+- blank cells leave existing values as they are (an import never erases data);
+- the rules of catalog.services.products hold: L×W×H above zero and all three or none,
+  list price ≥ 0 with at most 4 places, a new product needs approval, a spec change makes
+  a new revision that needs approval again;
+- an archived product is not changed by an import (restore it first).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from salesdesk.core import imports as engine
+from salesdesk.core.imports import Column, ImportResult, Sheet, Spec
+from salesdesk.customers.text import pinyin_of
+
+from .choices import Flute, Ply, Unit
+from .models import Product
+from .services.products import DIMENSIONS, REASON_IMPORT, SPEC_FIELDS, check_dimensions, parse_price
+
+KIND = "products"
+BATCH_SIZE = 500
+CHUNK = 500
+EXAMPLE_CODE = "EX-0001"
+
+
+def price() -> engine.Parser:
+    """A unit price in yuan with up to 4 places (¥0.8560), never through float arithmetic."""
+
+    def parse(value):
+        if isinstance(value, bool):
+            raise ValueError(
+                gettext("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value}
+            )
+        return parse_price(value)
+
+    return parse
+
+
+FLUTE_ALIASES = {f"{value}楞": value for value, _label in Flute.choices}
+PLY_ALIASES = {
+    "3层": Ply.THREE, "三层": Ply.THREE, "3": Ply.THREE,
+    "5层": Ply.FIVE, "五层": Ply.FIVE, "5": Ply.FIVE,
+    "7层": Ply.SEVEN, "七层": Ply.SEVEN, "7": Ply.SEVEN,
+}  # fmt: skip
+UNIT_ALIASES = {
+    "个": Unit.PIECE, "只": Unit.PIECE, "pcs": Unit.PIECE, "pc": Unit.PIECE,
+    "套": Unit.SET, "张": Unit.SHEET, "片": Unit.SHEET,
+    "平方米": Unit.SQUARE_METRE, "平米": Unit.SQUARE_METRE, "㎡": Unit.SQUARE_METRE, "m²": Unit.SQUARE_METRE,
+}  # fmt: skip
+
+PRODUCT_SPEC = Spec(
+    sheet="产品",
+    sheet_aliases=("Products", "Product", "产品资料", "产品目录"),
+    columns=(
+        Column(
+            "code",
+            ("产品编码", "Product code", "code", "编码", "产品代码", "产品编号", "货号"),
+            engine.text(30),
+            required=True,
+            example=EXAMPLE_CODE,
+        ),
+        Column(
+            "name",
+            ("产品名称", "Product name", "name", "名称", "品名"),
+            engine.text(100),
+            example="五层瓦楞纸箱",
+        ),
+        Column(
+            "length_mm",
+            ("长(mm)", "Length (mm)", "长", "length"),
+            engine.integer(1, 100_000, units=("mm",)),
+            example=400,
+        ),
+        Column(
+            "width_mm",
+            ("宽(mm)", "Width (mm)", "宽", "width"),
+            engine.integer(1, 100_000, units=("mm",)),
+            example=300,
+        ),
+        Column(
+            "height_mm",
+            ("高(mm)", "Height (mm)", "高", "height"),
+            engine.integer(1, 100_000, units=("mm",)),
+            example=250,
+        ),
+        Column(
+            "flute",
+            ("楞型", "Flute", "楞别"),
+            engine.choice(Flute, FLUTE_ALIASES),
+            example=Flute.BC,
+        ),
+        Column("ply", ("层数", "Ply", "层"), engine.choice(Ply, PLY_ALIASES), example=Ply.FIVE),
+        Column("material", ("材质", "Material", "纸质", "用纸"), engine.text(100), example="K=A=K"),
+        Column("unit", ("单位", "Unit"), engine.choice(Unit, UNIT_ALIASES), example=Unit.PIECE),
+        Column(
+            "list_price",
+            ("单价", "List price", "价格", "标准价", "目录价"),
+            price(),
+            example="3.8560",
+        ),
+        Column(
+            "min_stock",
+            ("最低库存", "Minimum stock", "安全库存"),
+            engine.integer(0, 100_000_000),
+            example=500,
+        ),
+        Column("is_new", ("新品", "New product", "是否新品"), engine.boolean(), example="是"),
+        Column("notes", ("备注", "Notes", "note"), engine.text(), example=""),
+    ),
+)
+
+FIELDS = tuple(c.key for c in PRODUCT_SPEC.columns if c.key != "code")
+
+
+def _chunks(values, size: int = CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass
+class Plan:
+    """What an import will write, decided before anything is written."""
+
+    creates: list[Product] = field(default_factory=list)
+    updates: dict[int, Product] = field(default_factory=dict)
+    update_fields: set[str] = field(default_factory=set)
+    actions: dict[int, str] = field(default_factory=dict)  # Excel row → create/update/unchanged
+
+
+def _plan_rows(*, sheet: Sheet, result: ImportResult, plan: Plan) -> None:
+    rows = sheet.rows
+    codes = Counter(r.values["code"] for r in rows if r.values.get("code"))
+    rows_by_code: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        if row.values.get("code"):
+            rows_by_code[row.values["code"]].append(row.number)
+    existing: dict[str, Product] = {}
+    for chunk in _chunks(codes):
+        existing.update({p.code: p for p in Product.objects.filter(code__in=chunk)})
+
+    now = timezone.now()
+    for row in rows:
+        values = row.values
+        code = values.get("code")
+        if not code:
+            continue  # the required cell is already reported
+        if codes[code] > 1:
+            others = ", ".join(str(n) for n in rows_by_code[code] if n != row.number)
+            sheet.error(
+                result,
+                row.number,
+                "code",
+                _("Product code %(code)s appears more than once (also rows %(rows)s).")
+                % {"code": code, "rows": others},
+            )
+            continue
+        if not row.ok:
+            continue  # its cells are reported; the rules below need every value
+        product = existing.get(code)
+
+        def add(key, message, number=row.number):
+            sheet.error(result, number, key, message)
+
+        if product is None:
+            if not values.get("name"):
+                add("name", _("A new product needs a name."))
+            product = Product(code=code, **{k: values[k] for k in FIELDS if k in values})
+            dims = {k: getattr(product, k) for k in DIMENSIONS}
+            check_dimensions(dims, {}, add=add)
+            product.needs_approval = product.is_new
+            plan.creates.append(product)
+            plan.actions[row.number] = "create"
+            continue
+        if product.archived_at is not None:
+            add(
+                "code",
+                _("Product %(code)s is archived; restore it before importing changes.")
+                % {"code": code},
+            )
+            continue
+        old_spec = {f: getattr(product, f) for f in SPEC_FIELDS}
+        was_new = product.is_new
+        changed = [k for k in FIELDS if k in values and getattr(product, k) != values[k]]
+        for k in changed:
+            setattr(product, k, values[k])
+        check_dimensions({k: getattr(product, k) for k in DIMENSIONS}, {}, add=add)
+        if "name" in changed:
+            product.name_pinyin, product.name_initials = pinyin_of(product.name)
+            changed += ["name_pinyin", "name_initials"]
+        if any(getattr(product, f) != old_spec[f] for f in SPEC_FIELDS):
+            product.revision += 1
+            product.needs_approval = True
+            changed += ["revision", "needs_approval"]
+        elif product.is_new and not was_new:
+            product.needs_approval = True
+            changed.append("needs_approval")
+        if changed:
+            product.updated_at = now
+            plan.updates[product.pk] = product
+            plan.update_fields.update(changed)
+            plan.actions[row.number] = "update"
+        else:
+            plan.actions[row.number] = "unchanged"
+
+
+def build_plan(*, content: bytes, result: ImportResult) -> Plan | None:
+    """Read and check the workbook against the database; None (with errors in `result`) when
+    anything is wrong. Reads only: a bounded number of queries whatever the row count."""
+    try:
+        book = engine.open_workbook(content)
+    except engine.WorkbookError as exc:
+        result.add("", None, "", exc.message)
+        return None
+    name = engine.find_sheet(book, PRODUCT_SPEC, fallback_single=True)
+    sheet = engine.read_sheet(book, PRODUCT_SPEC, result, name=name)
+    if sheet is None:
+        return None
+    plan = Plan()
+    _plan_rows(sheet=sheet, result=result, plan=plan)
+    if not result.valid:
+        return None  # counts stay 0: nothing is, or would be, written
+    result.created = len(plan.creates)
+    result.updated = sum(1 for a in plan.actions.values() if a == "update")
+    result.unchanged = sum(1 for a in plan.actions.values() if a == "unchanged")
+    _preview(sheet, plan, result)
+    return plan
+
+
+def _preview(sheet: Sheet, plan: Plan, result: ImportResult) -> None:
+    keys = [c.key for c in sheet.spec.columns if sheet.has(c.key)]
+    result.preview_headers = [sheet.header(k) for k in keys]
+    labels = {
+        "create": gettext("new"),
+        "update": gettext("update"),
+        "unchanged": gettext("unchanged"),
+    }
+    for row in sheet.rows[: engine.PREVIEW_ROWS]:
+        action = plan.actions.get(row.number, "")
+        result.preview.append(
+            {
+                "row": row.number,
+                "action": action,
+                "action_label": labels.get(action, ""),
+                "cells": [engine.display((row.cells or {}).get(k)) for k in keys],
+            }
+        )
+
+
+def apply_plan(plan: Plan, *, by) -> None:
+    """Write a checked plan (inside the caller's transaction), keeping history for every row."""
+    now = timezone.now()
+    for product in plan.creates:  # here, not in the check: pypinyin is the slow part of a preview
+        product.name_pinyin, product.name_initials = pinyin_of(product.name)
+    if plan.creates:
+        bulk_create_with_history(
+            plan.creates,
+            Product,
+            batch_size=BATCH_SIZE,
+            default_user=by,
+            default_change_reason=REASON_IMPORT,
+            default_date=now,
+        )
+    if plan.updates:
+        bulk_update_with_history(
+            list(plan.updates.values()),
+            Product,
+            sorted(plan.update_fields | {"updated_at"}),
+            batch_size=BATCH_SIZE,
+            default_user=by,
+            default_change_reason=REASON_IMPORT,
+            default_date=now,
+        )
+
+
+def _example() -> dict:
+    """The example row; choices shown as their Chinese label, as people write them."""
+    example = {}
+    for column in PRODUCT_SPEC.columns:
+        value = column.example
+        if isinstance(column.parse, engine.choice) and value not in ("", None):
+            with translation.override("zh-hans"):
+                value = str(dict(column.parse.choices.choices)[value])
+        example[column.key] = value
+    return example
+
+
+def template_bytes() -> bytes:
+    """The downloadable template: the product sheet with one example row, and the allowed values."""
+    return engine.template_workbook(
+        [(PRODUCT_SPEC, [_example()])], ("可选值", engine.choice_rows(PRODUCT_SPEC))
+    )

@@ -1,0 +1,6 @@
+def register(router) -> None:
+    pass
+
+
+def extra_urls() -> list:
+    return []

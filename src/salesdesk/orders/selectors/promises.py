@@ -1,0 +1,50 @@
+"""Reads of the promise ledger (R-4.3): an order's history and the worklist of answers due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from salesdesk.core.scoping import scope_orders
+
+from ..choices import OPEN_STATES, OrderState
+from ..models import Order, PromiseChange
+
+LATE_WINDOW_DAYS = 30
+
+
+def promise_answer_hours() -> int:
+    return int(getattr(settings, "SALESDESK_PROMISE_ANSWER_HOURS", 24))
+
+
+def promise_history(order: Order) -> QuerySet[PromiseChange]:
+    """Every answer on the order's delivery date, oldest first, with who gave it (one query)."""
+    return order.promise_changes.select_related("changed_by").order_by("changed_at", "id")
+
+
+def promise_worklist(*, user, as_of: dt.datetime | None = None) -> dict[str, QuerySet[Order]]:
+    """Unanswered drafts, promises answered late (last 30 days) and broken promises, key accounts first.
+
+    unanswered: draft orders entered more than SALESDESK_PROMISE_ANSWER_HOURS ago (no promise yet);
+    late: the first promise came more than that many hours after the order was entered;
+    broken: open orders whose promised date has passed.
+    """
+    as_of = as_of or timezone.now()
+    hours = dt.timedelta(hours=promise_answer_hours())
+    base = scope_orders(Order.objects.select_related("customer", "salesperson"), user)
+    return {
+        "unanswered": base.filter(state=OrderState.DRAFT, created_at__lt=as_of - hours).order_by(
+            "customer__tier", "created_at", "id"
+        ),
+        "late": base.filter(
+            promise_answered_at__isnull=False,
+            promise_answered_at__gt=F("created_at") + hours,
+            promise_answered_at__gte=as_of - dt.timedelta(days=LATE_WINDOW_DAYS),
+        ).order_by("customer__tier", "-promise_answered_at", "-id"),
+        "broken": base.filter(
+            state__in=OPEN_STATES, promised_date__lt=timezone.localdate(as_of)
+        ).order_by("customer__tier", "promised_date", "id"),
+    }
