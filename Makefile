@@ -9,7 +9,7 @@ VENDOR := var/vendor
 PG_URL ?= postgres://postgres@127.0.0.1:5432/salesdesk
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto --dist loadfile
 # Every demo user signs in with this password under `make run` (never used outside the demo).
 DEMO_PASSWORD ?= salesdesk
 
@@ -82,8 +82,31 @@ test-postgres:
 	@echo "== suite on PostgreSQL"
 	DATABASE_URL=$(PG_URL) DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest $(PYTEST_ARGS)
 
+# Scale benchmarks (docs/performance.md): BENCH_SCALE=0.01 for a quick run, 1.0 is ten years of data.
+BENCH_SCALE ?= 1.0
+BENCH_ENGINES ?= sqlite postgres
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/sd_bench
+BENCH_ARGS ?=
+BENCH_PG_UP = $(BIN)/python -c "import psycopg; psycopg.connect('$(BENCH_PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null
+
 bench: setup
-	$(BIN)/python bench/import_customers.py
+	@command -v wrk >/dev/null || { SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  { $$SUDO apt-get install -y -qq --no-install-recommends wrk || { $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk; }; } >/dev/null 2>&1 || \
+	  echo "wrk could not be installed: the load run uses the Python load generator"; }
+	@status=0; for engine in $(BENCH_ENGINES); do \
+	  if [ "$$engine" = postgres ] && ! $(BENCH_PG_UP); then \
+	    echo "== PostgreSQL not reachable at $(BENCH_PG_URL): skipped the PostgreSQL bench"; continue; fi; \
+	  echo "== bench on $$engine at scale $(BENCH_SCALE)"; \
+	  BENCH_PG_URL=$(BENCH_PG_URL) nice -n 10 $(BIN)/python bench/generate.py --engine $$engine --scale $(BENCH_SCALE) || exit 1; \
+	  BENCH_PG_URL=$(BENCH_PG_URL) nice -n 10 $(BIN)/python bench/run.py --engine $$engine --scale $(BENCH_SCALE) $(BENCH_ARGS) || status=1; \
+	done; \
+	echo "== customer import"; $(BIN)/python bench/import_customers.py || status=1; \
+	echo "== order entry throughput (SQLite)"; DATABASE_URL= $(BIN)/python bench/orders_throughput.py || status=1; \
+	if echo "$(BENCH_ENGINES)" | grep -q postgres && $(BENCH_PG_UP); then \
+	  echo "== order entry throughput (PostgreSQL)"; \
+	  DATABASE_URL=$(BENCH_PG_URL)_orders $(BIN)/python bench/orders_throughput.py || status=1; fi; \
+	exit $$status
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -21,9 +21,13 @@ LIMIT_SECONDS = 10.0
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000, help="customer rows (default 10000)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary database and print its path")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary database and print its path"
+    )
     return parser.parse_args()
 
 
@@ -42,9 +46,28 @@ def setup_django(db_path: Path) -> None:
 
 
 CUSTOMER_HEADERS = [
-    "客户编码", "客户名称", "简称", "统一社会信用代码", "客户类型", "客户等级", "客户状态", "客户来源",
-    "省份", "城市", "地址", "行业", "业务员", "账期(天)", "信用额度", "开票抬头", "纳税人识别号",
-    "开票地址", "开票电话", "开户银行", "银行账号", "备注",
+    "客户编码",
+    "客户名称",
+    "简称",
+    "统一社会信用代码",
+    "客户类型",
+    "客户等级",
+    "客户状态",
+    "客户来源",
+    "省份",
+    "城市",
+    "地址",
+    "行业",
+    "业务员",
+    "账期(天)",
+    "信用额度",
+    "开票抬头",
+    "纳税人识别号",
+    "开票地址",
+    "开票电话",
+    "开户银行",
+    "银行账号",
+    "备注",
 ]
 CONTACT_HEADERS = ["客户编码", "姓名", "职务", "手机", "邮箱", "决策角色", "主要联系人"]
 PROVINCES = ["浙江", "江苏", "上海", "广东", "山东", "福建", "安徽", "湖北"]
@@ -63,11 +86,28 @@ def good_row(i: int) -> list:
     code = f"C{i + 1:06d}"
     name = f"{CITIES[i % len(CITIES)]}第{i + 1}号包装制品有限公司"
     return [
-        code, name, f"包装{i + 1}", credit_code(700_000 + i), "终端客户", "大客户" if i % 20 == 0 else "普通客户",
-        "合作中", "展会", PROVINCES[i % len(PROVINCES)], CITIES[i % len(CITIES)], f"工业园区 {i % 300 + 1} 号",
-        INDUSTRIES[i % len(INDUSTRIES)], "sales1" if i % 2 else "sales2", 30 + (i % 4) * 15, f"{(i % 50 + 1) * 10000:,}.00",
-        name, credit_code(700_000 + i), f"工业园区 {i % 300 + 1} 号", f"0571-8{i % 10_000_000:07d}",
-        "中国工商银行", f"62220{i:014d}", "",
+        code,
+        name,
+        f"包装{i + 1}",
+        credit_code(700_000 + i),
+        "终端客户",
+        "大客户" if i % 20 == 0 else "普通客户",
+        "合作中",
+        "展会",
+        PROVINCES[i % len(PROVINCES)],
+        CITIES[i % len(CITIES)],
+        f"工业园区 {i % 300 + 1} 号",
+        INDUSTRIES[i % len(INDUSTRIES)],
+        "sales1" if i % 2 else "sales2",
+        30 + (i % 4) * 15,
+        f"{(i % 50 + 1) * 10000:,}.00",
+        name,
+        credit_code(700_000 + i),
+        f"工业园区 {i % 300 + 1} 号",
+        f"0571-8{i % 10_000_000:07d}",
+        "中国工商银行",
+        f"62220{i:014d}",
+        "",
     ]
 
 
@@ -110,7 +150,10 @@ def workbook(customers: list[list], contacts: list[list]) -> bytes:
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": False})
-    for title, headers, rows in (("客户", CUSTOMER_HEADERS, customers), ("联系人", CONTACT_HEADERS, contacts)):
+    for title, headers, rows in (
+        ("客户", CUSTOMER_HEADERS, customers),
+        ("联系人", CONTACT_HEADERS, contacts),
+    ):
         ws = book.add_worksheet(title)
         ws.write_row(0, 0, headers)
         for r, row in enumerate(rows, start=1):
@@ -127,7 +170,15 @@ def workbook(customers: list[list], contacts: list[list]) -> bytes:
 
 def contact_rows(n: int) -> list[list]:
     return [
-        [f"C{i + 1:06d}", f"联系人{i + 1}", "采购经理", f"139{i:08d}", f"buyer{i}@example.cn", "决策人", "是"]
+        [
+            f"C{i + 1:06d}",
+            f"联系人{i + 1}",
+            "采购经理",
+            f"139{i:08d}",
+            f"buyer{i}@example.cn",
+            "决策人",
+            "是",
+        ]
         for i in range(n)
     ]
 
@@ -143,7 +194,9 @@ def main() -> int:
     from salesdesk.customers.models import Contact, Customer
     from salesdesk.customers.services.imports import customer_import
 
-    assistant = User.objects.create(username="assistant", role=Role.ASSISTANT, display_name="王助理")
+    assistant = User.objects.create(
+        username="assistant", role=Role.ASSISTANT, display_name="王助理"
+    )
     User.objects.create(username="sales1", role=Role.SALESPERSON, display_name="李业务")
     User.objects.create(username="sales2", role=Role.SALESPERSON, display_name="张业务")
 
@@ -153,19 +206,25 @@ def main() -> int:
     expected = spoil(rows, contacts)
     started = time.perf_counter()
     bad = workbook(rows, contacts)
-    print(f"built a {n}-row workbook with {len(expected)} spoiled cells in {time.perf_counter() - started:.2f} s")
+    print(
+        f"built a {n}-row workbook with {len(expected)} spoiled cells in {time.perf_counter() - started:.2f} s"
+    )
 
     started = time.perf_counter()
     result = customer_import(by=assistant, content=bad, filename="bad.xlsx", dry_run=True)
     checked = time.perf_counter() - started
     got = {(e.sheet, e.row, e.column) for e in result.errors}
     assert not result.valid, "the spoiled workbook was accepted"
-    assert got == set(expected), f"errors differ: missing {set(expected) - got}, extra {got - set(expected)}"
+    assert got == set(expected), (
+        f"errors differ: missing {set(expected) - got}, extra {got - set(expected)}"
+    )
     assert len(result.errors) == 50, len(result.errors)
     result = customer_import(by=assistant, content=bad, filename="bad.xlsx", dry_run=False)
     assert not result.valid and len(result.errors) == 50
     assert Customer.objects.count() == 0 and Contact.objects.count() == 0, "something was imported"
-    print(f"rejected with exactly {len(result.errors)} errors, nothing imported (check took {checked:.2f} s)")
+    print(
+        f"rejected with exactly {len(result.errors)} errors, nothing imported (check took {checked:.2f} s)"
+    )
 
     good = workbook([good_row(i) for i in range(n)], contact_rows(n))
     started = time.perf_counter()
@@ -174,11 +233,15 @@ def main() -> int:
     assert result.valid, result.error_dicts()[:5]
     assert Customer.objects.count() == n and Contact.objects.count() == n
     assert Customer.history.count() == n and Contact.history.count() == n
-    print(f"imported {result.created} customers and {result.extra['contacts_created']} contacts in {elapsed:.2f} s")
+    print(
+        f"imported {result.created} customers and {result.extra['contacts_created']} contacts in {elapsed:.2f} s"
+    )
 
     started = time.perf_counter()
     again = customer_import(by=assistant, content=good, filename="good.xlsx", dry_run=False)
-    print(f"re-import of the same workbook: {again.unchanged} unchanged, {again.updated} updated in {time.perf_counter() - started:.2f} s")
+    print(
+        f"re-import of the same workbook: {again.unchanged} unchanged, {again.updated} updated in {time.perf_counter() - started:.2f} s"
+    )
     assert again.valid and again.created == 0 and Customer.objects.count() == n
 
     if args.keep:

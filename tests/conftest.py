@@ -8,6 +8,12 @@ from .factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _var_dir(settings, tmp_path_factory):
+    """Files the app writes (the demo's ledger sheet) go to a temporary folder, not var/."""
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(autouse=True)
 def _fast_static(settings):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -26,7 +26,9 @@ def _kwargs(pattern: URLPattern) -> dict:
     kwargs = {}
     for name, converter in pattern.pattern.converters.items():
         kind = type(converter).__name__
-        kwargs[name] = uuid.uuid4() if kind == "UUIDConverter" else (999999 if kind == "IntConverter" else "x")
+        kwargs[name] = (
+            uuid.uuid4() if kind == "UUIDConverter" else (999999 if kind == "IntConverter" else "x")
+        )
     return kwargs
 
 
@@ -38,7 +40,9 @@ def _pages(prefixes):
 
 def _api_endpoints():
     for name, pattern in _walk(get_resolver().url_patterns):
-        if name in SKIP_NAMES or name.startswith(("customers:", "orders:", "catalog:", "accounts:", "admin:")):
+        if name in SKIP_NAMES or name.startswith(
+            ("customers:", "orders:", "catalog:", "finance:", "accounts:", "admin:")
+        ):
             continue
         if name in {"home", "set_language"}:
             continue
@@ -50,18 +54,43 @@ def _api_endpoints():
             yield pytest.param(url, id=name)
 
 
-CUSTOMER_PAGES = list(_pages(("customers:",)))
-ALL_PAGES = list(_pages(("customers:", "orders:", "catalog:")))
+# Customer files and money: the warehouse has no business there.
+CUSTOMER_PAGES = list(_pages(("customers:", "finance:")))
+ALL_PAGES = list(_pages(("customers:", "orders:", "catalog:", "finance:")))
 API_ENDPOINTS = list(_api_endpoints())
 # The warehouse works on stock and shipments: customer files and what hangs off them are closed.
-CUSTOMER_API = ("/api/v1/customers/", "/api/v1/contacts/", "/api/v1/leads/", "/api/v1/mailings/",
-                "/api/v1/followups/", "/api/v1/imports/", "/api/v1/approvals/")
+CUSTOMER_API = (
+    "/api/v1/customers/",
+    "/api/v1/contacts/",
+    "/api/v1/leads/",
+    "/api/v1/mailings/",
+    "/api/v1/followups/",
+    "/api/v1/imports/",
+    "/api/v1/approvals/",
+    "/api/v1/receivables/",
+    "/api/v1/payments/",
+    "/api/v1/reports/",
+    "/api/v1/reconciliations/",
+    "/api/v1/disputes/",
+)
 
 
 def test_the_walk_finds_the_pages_and_endpoints():
     names = {p.values[0] for p in ALL_PAGES}
-    assert {"customers:list", "customers:detail", "customers:leads", "orders:list", "orders:detail",
-            "orders:shipments", "catalog:products", "catalog:approvals"} <= names
+    assert {
+        "customers:list",
+        "customers:detail",
+        "customers:leads",
+        "orders:list",
+        "orders:detail",
+        "orders:shipments",
+        "catalog:products",
+        "catalog:approvals",
+        "finance:receivables",
+        "finance:aging",
+        "finance:reconciliations",
+        "finance:disputes",
+    } <= names
     assert any("/api/v1/customers/" in p.values[0] for p in API_ENDPOINTS)
 
 
@@ -85,7 +114,9 @@ def test_warehouse_is_refused_customer_pages(client_for, warehouse, name, kwargs
         response = getattr(client, method)(reverse(name, kwargs=kwargs))
         assert response.status_code in (403, 405), (method, name, response.status_code)
     # at least one of the two methods is allowed, and that one must say 403
-    statuses = {getattr(client, m)(reverse(name, kwargs=kwargs)).status_code for m in ("get", "post")}
+    statuses = {
+        getattr(client, m)(reverse(name, kwargs=kwargs)).status_code for m in ("get", "post")
+    }
     assert 403 in statuses
 
 

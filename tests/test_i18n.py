@@ -25,7 +25,7 @@ from .factories import (
 
 # Words that are the same in both languages: product names, and the other language's name in
 # the language switch.
-ALLOWED_LATIN = {"SalesDesk", "Excel", "QQ", "API", "English", "xlsx", "mm"}
+ALLOWED_LATIN = {"SalesDesk", "Excel", "QQ", "API", "English", "xlsx", "mm", "Ctrl", "ABC"}
 # The import template's sheet names are part of the file format, named as they are.
 ALLOWED_CJK = {"简体中文", "“客户”", "“联系人”"}
 
@@ -44,7 +44,11 @@ class _Visible(HTMLParser):
         for name, value in attrs:
             if name in ("placeholder", "title", "alt", "aria-label") and value:
                 self.parts.append(value)
-            if name == "value" and tag == "input" and dict(attrs).get("type") in ("submit", "button"):
+            if (
+                name == "value"
+                and tag == "input"
+                and dict(attrs).get("type") in ("submit", "button")
+            ):
                 self.parts.append(value or "")
 
     def handle_endtag(self, tag):
@@ -65,8 +69,12 @@ def visible_text(html: str) -> str:
 
 
 def test_chinese_catalogue_is_complete():
-    po = polib.pofile(str(Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
-    untranslated = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+    po = polib.pofile(
+        str(Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    )
+    untranslated = [
+        e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)
+    ]
     assert untranslated == []
 
 
@@ -89,6 +97,25 @@ def _pages(customer, lead, mailing):
         reverse("customers:new-customers"),
         reverse("customers:win-loss"),
         reverse("customers:review"),
+        reverse("orders:list"),
+        reverse("orders:create"),
+        reverse("orders:promises"),
+        reverse("orders:contracts"),
+        reverse("orders:shipments"),
+        reverse("catalog:products"),
+        reverse("catalog:product-create"),
+        reverse("catalog:approvals"),
+        reverse("finance:receivables"),
+        reverse("finance:payments"),
+        reverse("finance:payment-create"),
+        reverse("finance:statement"),
+        reverse("finance:aging"),
+        reverse("finance:chase"),
+        reverse("finance:collection-rate"),
+        reverse("finance:reconciliations"),
+        reverse("finance:reconciliation-new"),
+        reverse("finance:disputes"),
+        reverse("finance:dispute-create"),
     ]
 
 
@@ -100,28 +127,66 @@ def _data(*, chinese: bool):
         ContactFactory(customer=customer, name="周建国")
     else:
         owner = UserFactory(username="sales9", display_name="Li Ming")
-        customer = CustomerFactory(owner=owner,
-            name="Ningbo Harbour Foods Ltd", short_name="Harbour", city="Ningbo",
-            address="88 Zhongshan Road", tier="key", next_followup_on=today,
+        customer = CustomerFactory(
+            owner=owner,
+            name="Ningbo Harbour Foods Ltd",
+            short_name="Harbour",
+            city="Ningbo",
+            address="88 Zhongshan Road",
+            tier="key",
+            next_followup_on=today,
         )
-        lead_customer = CustomerFactory(owner=owner, name="Suzhou Xinsheng Electronics", short_name="Xinsheng",
-                                        city="Suzhou", address="1 Xinghu Street")
+        lead_customer = CustomerFactory(
+            owner=owner,
+            name="Suzhou Xinsheng Electronics",
+            short_name="Xinsheng",
+            city="Suzhou",
+            address="1 Xinghu Street",
+        )
         ContactFactory(customer=customer, name="Zhou Jianguo", title="Buyer")
-    lead = LeadFactory(customer=lead_customer, stage=Stage.QUOTING,
-                       stage_changed_at=timezone.now() - dt.timedelta(days=20))
-    LeadStageChange.objects.create(lead=lead, from_stage="", to_stage=Stage.FOUND,
-                                   changed_at=timezone.now() - dt.timedelta(days=30))
-    LeadStageChange.objects.create(lead=lead, from_stage=Stage.FOUND, to_stage=Stage.QUOTING,
-                                   changed_at=timezone.now() - dt.timedelta(days=3))
-    lost_kwargs = {"name": "丢单客户有限公司"} if chinese else {
-        "name": "Lost Co", "short_name": "Lost", "city": "Wuxi", "address": "2 Road", "owner": customer.owner}
-    lost = LeadFactory(customer=CustomerFactory(**lost_kwargs),
-                       stage=Stage.LOST, lost_reason="price", closed_at=timezone.now())
-    LeadStageChange.objects.create(lead=lost, from_stage=Stage.QUOTING, to_stage=Stage.LOST,
-                                   changed_at=timezone.now())
+    lead = LeadFactory(
+        customer=lead_customer,
+        stage=Stage.QUOTING,
+        stage_changed_at=timezone.now() - dt.timedelta(days=20),
+    )
+    LeadStageChange.objects.create(
+        lead=lead,
+        from_stage="",
+        to_stage=Stage.FOUND,
+        changed_at=timezone.now() - dt.timedelta(days=30),
+    )
+    LeadStageChange.objects.create(
+        lead=lead,
+        from_stage=Stage.FOUND,
+        to_stage=Stage.QUOTING,
+        changed_at=timezone.now() - dt.timedelta(days=3),
+    )
+    lost_kwargs = (
+        {"name": "丢单客户有限公司"}
+        if chinese
+        else {
+            "name": "Lost Co",
+            "short_name": "Lost",
+            "city": "Wuxi",
+            "address": "2 Road",
+            "owner": customer.owner,
+        }
+    )
+    lost = LeadFactory(
+        customer=CustomerFactory(**lost_kwargs),
+        stage=Stage.LOST,
+        lost_reason="price",
+        closed_at=timezone.now(),
+    )
+    LeadStageChange.objects.create(
+        lead=lost, from_stage=Stage.QUOTING, to_stage=Stage.LOST, changed_at=timezone.now()
+    )
     mailing_kwargs = {} if chinese else {"items": "Five sample boxes", "courier": "SF Express"}
     mailing = MailingFactory(customer=customer, **mailing_kwargs)
-    FollowUpFactory(customer=customer, **({} if chinese else {"summary": "Called about the May order", "outcome": "Will order"}))
+    FollowUpFactory(
+        customer=customer,
+        **({} if chinese else {"summary": "Called about the May order", "outcome": "Will order"}),
+    )
     return customer, lead, mailing
 
 
@@ -163,7 +228,9 @@ def test_english_pages_have_no_chinese_chrome(client_for, assistant):
 @pytest.mark.django_db
 def test_language_switch_changes_the_page(client_for, assistant):
     client = client_for(assistant)
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("customers:list")})
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("customers:list")}
+    )
     assert response.status_code == 302
     page = client.get(reverse("customers:list")).content.decode()
     assert 'lang="en"' in page and ">Customers<" in page

@@ -21,31 +21,52 @@ SECRET = "宁波秘密纸业有限公司"
 
 @pytest.fixture
 def theirs(other_salesperson, salesperson):
-    customer = CustomerFactory(name=SECRET, short_name="秘密纸业", code="S99999", owner=other_salesperson,
-                               next_followup_on="2020-01-01")
-    contact = ContactFactory(customer=customer, name="欧阳秘", mobile="13912345678", phone="0574-87654321")
+    customer = CustomerFactory(
+        name=SECRET,
+        short_name="秘密纸业",
+        code="S99999",
+        owner=other_salesperson,
+        next_followup_on="2020-01-01",
+    )
+    contact = ContactFactory(
+        customer=customer, name="欧阳秘", mobile="13912345678", phone="0574-87654321"
+    )
     lead = LeadFactory(customer=customer, stage=Stage.QUOTING)
     mailing = MailingFactory(customer=customer)
     followup = FollowUpFactory(customer=customer, summary="秘密的跟进内容")
     CustomerFactory(name="李业务自己的客户", owner=salesperson)
-    return {"customer": customer, "contact": contact, "lead": lead, "mailing": mailing, "followup": followup}
+    return {
+        "customer": customer,
+        "contact": contact,
+        "lead": lead,
+        "mailing": mailing,
+        "followup": followup,
+    }
 
 
 def _xlsx_text(content: bytes) -> str:
     book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     return "\n".join(
-        " ".join(str(c) for c in row) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python()
+        " ".join(str(c) for c in row)
+        for name in book.sheet_names
+        for row in book.get_sheet_by_name(name).to_python()
     )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", [SECRET, "mimizhiye", "nbmmzy", "S99999", "欧阳秘", "13912345678", "87654321"])
+@pytest.mark.parametrize(
+    "query", [SECRET, "mimizhiye", "nbmmzy", "S99999", "欧阳秘", "13912345678", "87654321"]
+)
 def test_search_never_finds_it(client_for, salesperson, theirs, query):
     client = client_for(salesperson)
     # The table itself (the search box and links repeat what was typed).
-    table = client.get(reverse("customers:list"), {"search": query}, HTTP_HX_REQUEST="true",
-                       HTTP_HX_TARGET="customer-table").content.decode()
-    rows = table[table.index("<tbody"):table.index("</tbody>")]
+    table = client.get(
+        reverse("customers:list"),
+        {"search": query},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="customer-table",
+    ).content.decode()
+    rows = table[table.index("<tbody") : table.index("</tbody>")]
     assert SECRET not in rows and "S99999" not in rows
     export = client.get(reverse("customers:export"), {"search": query})
     assert SECRET not in _xlsx_text(export.content)
@@ -81,8 +102,16 @@ def test_pages_of_it_are_404(client_for, salesperson, theirs):
 @pytest.mark.django_db
 def test_lists_and_reports_leave_it_out(client_for, salesperson, theirs):
     client = client_for(salesperson)
-    for name in ["customers:list", "customers:gaps", "customers:leads", "customers:mailings",
-                 "customers:followups-due", "customers:new-customers", "customers:win-loss", "customers:review"]:
+    for name in [
+        "customers:list",
+        "customers:gaps",
+        "customers:leads",
+        "customers:mailings",
+        "customers:followups-due",
+        "customers:new-customers",
+        "customers:win-loss",
+        "customers:review",
+    ]:
         page = client.get(reverse(name)).content.decode()
         assert SECRET not in page, name
     for name in ["customers:new-customers", "customers:win-loss", "customers:review"]:
@@ -95,8 +124,13 @@ def test_lists_and_reports_leave_it_out(client_for, salesperson, theirs):
 def test_api_never_shows_it(api_for, salesperson, theirs):
     api = api_for(salesperson)
     c = theirs["customer"]
-    for url in ["/api/v1/customers/", "/api/v1/contacts/", "/api/v1/leads/", "/api/v1/mailings/",
-                "/api/v1/followups/"]:
+    for url in [
+        "/api/v1/customers/",
+        "/api/v1/contacts/",
+        "/api/v1/leads/",
+        "/api/v1/mailings/",
+        "/api/v1/followups/",
+    ]:
         body = api.get(url).content.decode()
         assert SECRET not in body and "欧阳秘" not in body and "秘密的跟进内容" not in body, url
     assert api.get(f"/api/v1/customers/{c.pk}/").status_code == 404
@@ -127,7 +161,14 @@ def test_import_neither_updates_nor_reveals_it(api_for, salesperson, other_sales
 
 @pytest.mark.django_db
 def test_the_same_search_finds_own_customers(client_for, salesperson, theirs):
-    table = client_for(salesperson).get(
-        reverse("customers:list"), {"search": "李业务自己"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="customer-table"
-    ).content.decode()
-    assert "李业务自己的客户" in table[table.index("<tbody"):table.index("</tbody>")]
+    table = (
+        client_for(salesperson)
+        .get(
+            reverse("customers:list"),
+            {"search": "李业务自己"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET="customer-table",
+        )
+        .content.decode()
+    )
+    assert "李业务自己的客户" in table[table.index("<tbody") : table.index("</tbody>")]

@@ -18,9 +18,18 @@ PO = APP / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 def main() -> int:
     subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "django-admin"), "makemessages", "-l", "zh_Hans",
-         "--no-location", "--no-obsolete", "-v", "0"],
-        cwd=APP, check=True,
+        [
+            str(ROOT / ".venv" / "bin" / "django-admin"),
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "-v",
+            "0",
+        ],
+        cwd=APP,
+        check=True,
     )
     table: dict[str, str] = {}
     for path in sorted((ROOT / "translations").glob("*.json")):

@@ -13,7 +13,9 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
 
 @pytest.mark.django_db
 def test_schema_is_served_and_documents_errors(api_for, assistant):
-    response = api_for(assistant).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    response = api_for(assistant).get(
+        "/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    )
     assert response.status_code == 200
     schema = response.json()
     create = schema["paths"]["/api/v1/customers/"]["post"]["responses"]
@@ -22,7 +24,9 @@ def test_schema_is_served_and_documents_errors(api_for, assistant):
 
 
 def test_token_endpoint(db, api_for, salesperson):
-    response = api_for().post("/api/v1/auth/token/", {"username": "sales1", "password": "pw-for-tests"})
+    response = api_for().post(
+        "/api/v1/auth/token/", {"username": "sales1", "password": "pw-for-tests"}
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     from rest_framework.test import APIClient

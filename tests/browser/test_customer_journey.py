@@ -37,7 +37,9 @@ def test_salesperson_creates_customer_logs_followup_and_wins_lead(
 
     # Log a follow-up (htmx swaps the activity panel in place).
     page.get_by_text("记录跟进").click()
-    form = page.locator("form[action*='followup']").filter(has=page.locator("textarea[name=summary]"))
+    form = page.locator("form[action*='followup']").filter(
+        has=page.locator("textarea[name=summary]")
+    )
     form.locator("select[name=channel]").select_option("wechat")
     form.locator("textarea[name=summary]").fill("微信发送了五层BC楞外箱报价")
     form.locator("input[name=outcome]").fill("客户下周回复")

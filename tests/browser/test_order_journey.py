@@ -20,9 +20,19 @@ def test_assistant_follows_an_order_from_entry_to_notice(
     UserFactory(username="assistant", role=Role.ASSISTANT, display_name="王助理")
     owner = UserFactory(username="sales1", role=Role.SALESPERSON, display_name="李业务")
     customer = CustomerFactory(code="C000777", name="嘉兴市南湖区恒达食品有限公司", owner=owner)
-    ContactFactory(customer=customer, name="周建国", email="zhou@hengda.example.cn", is_primary=True)
-    Product.objects.create(code="ZX-5BC-0001", name="五层BC楞外箱", length_mm=400, width_mm=300,
-                           height_mm=250, flute="BC", ply=5, list_price="2.3500")
+    ContactFactory(
+        customer=customer, name="周建国", email="zhou@hengda.example.cn", is_primary=True
+    )
+    Product.objects.create(
+        code="ZX-5BC-0001",
+        name="五层BC楞外箱",
+        length_mm=400,
+        width_mm=300,
+        height_mm=250,
+        flute="BC",
+        ply=5,
+        list_price="2.3500",
+    )
     today = timezone.localdate()
     promised = today + dt.timedelta(days=10)
     later = today + dt.timedelta(days=14)
@@ -50,7 +60,9 @@ def test_assistant_follows_an_order_from_entry_to_notice(
     change.get_by_role("button", name="变更交期").click()
     expect(page.locator("#promises")).to_contain_text("原纸供应延迟")
     assert list(PromiseChange.objects.filter(order=order).values_list("old_date", "new_date")) == [
-        (None, promised), (promised, later)]
+        (None, promised),
+        (promised, later),
+    ]
 
     page.get_by_role("link", name="登记发货").click()
     page.fill("input[name=carrier]", "德邦物流")

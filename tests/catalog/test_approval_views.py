@@ -10,6 +10,7 @@ from salesdesk.catalog.choices import ApprovalStatus
 from salesdesk.catalog.models import Approval
 from salesdesk.customers.choices import Tier
 from tests.factories import CustomerFactory
+from tests.helpers import as_persona
 
 from .factories import ApprovalFactory, ProductFactory
 
@@ -69,7 +70,7 @@ def test_warehouse_gets_403(client_for, warehouse, pending, name):
 
 @pytest.mark.parametrize("persona", ["director", "finance"])
 def test_readers_read_but_do_not_write(request, client_for, pending, persona):
-    client = client_for(request.getfixturevalue(persona))
+    client = as_persona(request, client_for, persona)
     assert client.get(reverse("catalog:approvals")).status_code == 200
     assert client.get(reverse("catalog:approval-create")).status_code == 403
     url = reverse("catalog:approval-decide", args=[pending.pk])

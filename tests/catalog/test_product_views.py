@@ -9,20 +9,13 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from salesdesk.catalog.models import Product
+from tests.helpers import EVERYONE, as_persona, assert_goes_to_login
 
 from .factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-READERS = [
-    "assistant",
-    "commercial",
-    "salesperson",
-    "director",
-    "finance",
-    "warehouse",
-    "admin_user",
-]
+READERS = EVERYONE
 EDITORS = ["assistant", "commercial", "admin_user"]
 NON_EDITORS = ["salesperson", "director", "finance", "warehouse"]
 
@@ -54,23 +47,21 @@ WRITE_VIEWS = ["create", "edit", "archive", "restore", "import", "import-templat
 @pytest.mark.parametrize("name", READ_VIEWS + WRITE_VIEWS)
 def test_anonymous_goes_to_login(client, product, name):
     method, url = _urls(product)[name]
-    response = client.generic(method, url)
-    assert response.status_code == 302
-    assert reverse("accounts:login") in response["Location"]
+    assert_goes_to_login(client.generic(method, url))
 
 
 @pytest.mark.parametrize("persona", READERS)
 @pytest.mark.parametrize("name", READ_VIEWS)
 def test_every_role_reads_products(request, client_for, product, persona, name):
     _method, url = _urls(product)[name]
-    assert client_for(request.getfixturevalue(persona)).get(url).status_code == 200
+    assert as_persona(request, client_for, persona).get(url).status_code == 200
 
 
 @pytest.mark.parametrize("persona", NON_EDITORS)
 @pytest.mark.parametrize("name", WRITE_VIEWS)
 def test_non_editors_get_403_on_writes(request, client_for, product, persona, name):
     method, url = _urls(product)[name]
-    client = client_for(request.getfixturevalue(persona))
+    client = as_persona(request, client_for, persona)
     assert client.generic(method, url).status_code == 403
     response = client.post(
         reverse("catalog:product-create"), {"code": "N1", "name": "新", "unit": "piece"}
@@ -83,7 +74,7 @@ def test_non_editors_get_403_on_writes(request, client_for, product, persona, na
 @pytest.mark.parametrize("name", ["create", "edit", "import", "import-template"])
 def test_editors_open_forms(request, client_for, product, persona, name):
     _method, url = _urls(product)[name]
-    assert client_for(request.getfixturevalue(persona)).get(url).status_code == 200
+    assert as_persona(request, client_for, persona).get(url).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,11 @@ SPEC = Spec(
         Column("days", ("账期(天)", "Payment terms (days)"), engine.integer(0, 365, units=("天",))),
         Column("limit", ("信用额度", "Credit limit"), engine.money()),
         Column("since", ("日期", "Date"), engine.date()),
-        Column("colour", ("颜色", "Colour"), engine.choice(Colour, {"红色": Colour.RED, "深蓝": Colour.DARK_BLUE})),
+        Column(
+            "colour",
+            ("颜色", "Colour"),
+            engine.choice(Colour, {"红色": Colour.RED, "深蓝": Colour.DARK_BLUE}),
+        ),
         Column("mobile", ("手机", "Mobile"), engine.mobile()),
         Column("phone", ("电话", "Phone"), engine.phone()),
         Column("credit", ("统一社会信用代码", "Credit code"), engine.credit_code()),
@@ -66,9 +70,42 @@ def read(content, max_rows=None):
 def test_parses_numbers_text_money_dates_and_choices():
     content = xlsx(
         [
-            ["客户编码", "客户名称", "账期(天)", "信用额度", "日期", "颜色", "手机", "电话", "统一社会信用代码", "主要"],
-            [1001, "甲", "30", "1,234.50", dt.date(2026, 3, 1), "红色", 13812345678, "0571 88886666", "91330100MA27XL0L63", "是"],
-            ["0012", "乙", 45.0, 1234.5, "2026/3/1", "dark_blue", "138 1234 5678", "400-820-8820", None, "N"],
+            [
+                "客户编码",
+                "客户名称",
+                "账期(天)",
+                "信用额度",
+                "日期",
+                "颜色",
+                "手机",
+                "电话",
+                "统一社会信用代码",
+                "主要",
+            ],
+            [
+                1001,
+                "甲",
+                "30",
+                "1,234.50",
+                dt.date(2026, 3, 1),
+                "红色",
+                13812345678,
+                "0571 88886666",
+                "91330100MA27XL0L63",
+                "是",
+            ],
+            [
+                "0012",
+                "乙",
+                45.0,
+                1234.5,
+                "2026/3/1",
+                "dark_blue",
+                "138 1234 5678",
+                "400-820-8820",
+                None,
+                "N",
+            ],
             ["C3", "丙", "60天", "¥200000", "2026年3月1日", "Dark blue", None, None, None, 1],
             ["C4", "丁", None, 99, "20260301", "深蓝", None, None, None, None],
             ["C5", "戊", None, None, 46082, "RED", None, None, None, None],
@@ -90,7 +127,11 @@ def test_parses_numbers_text_money_dates_and_choices():
     assert values[1]["mobile"] == "13812345678"
     assert values[0]["phone"] == "0571-88886666"
     assert values[0]["credit"] == "91330100MA27XL0L63"
-    assert values[0]["primary"] is True and values[1]["primary"] is False and values[2]["primary"] is True
+    assert (
+        values[0]["primary"] is True
+        and values[1]["primary"] is False
+        and values[2]["primary"] is True
+    )
     assert "primary" not in values[3]  # a blank cell has no value: the caller keeps what is stored
 
 
@@ -107,13 +148,22 @@ def test_choice_accepts_labels_in_every_language():
 
 def test_header_found_below_a_title_row_and_blank_rows():
     content = xlsx(
-        [["客户名称*", "Unknown column", "客户编码"], ["甲", "x", "C1"], [], [None, "only unknown"], ["乙", None, "C2"]],
+        [
+            ["客户名称*", "Unknown column", "客户编码"],
+            ["甲", "x", "C1"],
+            [],
+            [None, "only unknown"],
+            ["乙", None, "C2"],
+        ],
         top=[["2026 年客户清单"], []],
     )
     sheet, result = read(content)
     assert result.valid
     assert sheet.header_row == 3
-    assert [(r.number, r.values["name"], r.values["code"]) for r in sheet.rows] == [(4, "甲", "C1"), (7, "乙", "C2")]
+    assert [(r.number, r.values["name"], r.values["code"]) for r in sheet.rows] == [
+        (4, "甲", "C1"),
+        (7, "乙", "C2"),
+    ]
 
 
 def test_merged_title_row_is_not_taken_for_the_header():
@@ -144,9 +194,18 @@ def test_every_error_in_every_row_and_column_is_collected():
     _sheet, result = read(content)
     errors = [(e["row"], e["column"]) for e in result.error_dicts()]
     assert errors == [
-        (2, "账期(天)"), (2, "信用额度"), (2, "日期"), (2, "颜色"), (2, "手机"), (2, "统一社会信用代码"),
-        (3, "客户名称"), (3, "账期(天)"), (3, "信用额度"), (3, "日期"),
-        (4, "客户名称"), (4, "账期(天)"),
+        (2, "账期(天)"),
+        (2, "信用额度"),
+        (2, "日期"),
+        (2, "颜色"),
+        (2, "手机"),
+        (2, "统一社会信用代码"),
+        (3, "客户名称"),
+        (3, "账期(天)"),
+        (3, "信用额度"),
+        (3, "日期"),
+        (4, "客户名称"),
+        (4, "账期(天)"),
     ]
     messages = {(e["row"], e["column"]): e["message"] for e in result.error_dicts()}
     assert "thirty" in messages[(2, "账期(天)")]
@@ -157,7 +216,12 @@ def test_errors_name_the_header_as_written_in_the_sheet():
     content = xlsx([["Customer name", "Payment terms (days)"], ["A", "x"]])
     _sheet, result = read(content)
     assert result.error_dicts() == [
-        {"sheet": "客户", "row": 2, "column": "Payment terms (days)", "message": result.errors[0].message}
+        {
+            "sheet": "客户",
+            "row": 2,
+            "column": "Payment terms (days)",
+            "message": result.errors[0].message,
+        }
     ]
 
 
@@ -211,7 +275,15 @@ def test_result_sorts_errors_by_row_and_keeps_sheet_order():
 
 def test_dates_in_several_forms():
     parse = engine.date()
-    for value in ["2026-03-01", "2026/3/1", "2026.3.1", "2026年3月1日", "20260301", "2026-03-01 00:00:00", 46082.0]:
+    for value in [
+        "2026-03-01",
+        "2026/3/1",
+        "2026.3.1",
+        "2026年3月1日",
+        "20260301",
+        "2026-03-01 00:00:00",
+        46082.0,
+    ]:
         assert parse(value) == dt.date(2026, 3, 1), value
     assert parse(dt.datetime(2026, 3, 1, 10, 30)) == dt.date(2026, 3, 1)
     for bad in ["2026-02-30", "March", "3/1/2026", 1.5]:

@@ -18,7 +18,10 @@ class TestFenSum(TestCase):
     @given(st.lists(amounts, min_size=1, max_size=40))
     def test_database_sum_equals_exact_decimal_sum(self, values):
         Customer.objects.bulk_create(
-            [Customer(code=f"M{i:05d}", name=f"客户{i}", credit_limit=v) for i, v in enumerate(values)]
+            [
+                Customer(code=f"M{i:05d}", name=f"客户{i}", credit_limit=v)
+                for i, v in enumerate(values)
+            ]
         )
         fen = Customer.objects.aggregate(total=fen_sum("credit_limit"))["total"]
         assert fen_to_yuan(fen) == sum(values, Decimal("0.00"))
@@ -27,7 +30,9 @@ class TestFenSum(TestCase):
 
 @pytest.mark.django_db
 def test_fen_sum_of_nothing_is_zero():
-    assert fen_to_yuan(Customer.objects.aggregate(t=fen_sum("credit_limit"))["t"]) == Decimal("0.00")
+    assert fen_to_yuan(Customer.objects.aggregate(t=fen_sum("credit_limit"))["t"]) == Decimal(
+        "0.00"
+    )
 
 
 def test_to_money_reads_what_people_type():

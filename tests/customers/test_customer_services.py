@@ -228,7 +228,8 @@ def test_duplicate_of_another_salesperson_does_not_reveal_the_file(salesperson, 
     with translation.override("en"):
         with pytest.raises(ValidationError) as exc:
             customer_create(
-                by=salesperson, data={"name": "宁波秘密纸业有限公司", "credit_code": theirs.credit_code}
+                by=salesperson,
+                data={"name": "宁波秘密纸业有限公司", "credit_code": theirs.credit_code},
             )
         messages = errors_of(exc)["name"] + errors_of(exc)["credit_code"]
     assert len(messages) == 2

@@ -10,6 +10,7 @@ from salesdesk.customers.choices import Tier
 from salesdesk.customers.models import Contact, Customer
 from salesdesk.customers.services.customers import customer_update
 from tests.factories import ContactFactory, CustomerFactory, make_credit_code
+from tests.helpers import as_persona, assert_goes_to_login
 
 pytestmark = pytest.mark.django_db
 
@@ -67,9 +68,7 @@ WRITE_VIEWS = [
 @pytest.mark.parametrize("name", READ_VIEWS + WRITE_VIEWS)
 def test_anonymous_goes_to_login(client, mine, name):
     method, url = _urls(mine)[name]
-    response = client.generic(method, url)
-    assert response.status_code == 302
-    assert reverse("accounts:login") in response["Location"]
+    assert_goes_to_login(client.generic(method, url))
 
 
 @pytest.mark.parametrize("name", READ_VIEWS + WRITE_VIEWS)
@@ -82,7 +81,7 @@ def test_warehouse_is_refused_everywhere(client_for, warehouse, mine, name):
 @pytest.mark.parametrize("name", WRITE_VIEWS)
 def test_readers_without_write_right_get_403_on_writes(request, client_for, mine, persona, name):
     method, url = _urls(mine)[name]
-    assert client_for(request.getfixturevalue(persona)).generic(method, url).status_code == 403
+    assert as_persona(request, client_for, persona).generic(method, url).status_code == 403
     assert Customer.objects.get(pk=mine.pk).archived_at is None
 
 
@@ -90,14 +89,14 @@ def test_readers_without_write_right_get_403_on_writes(request, client_for, mine
 @pytest.mark.parametrize("name", ["list", "gaps", "detail", "export"])
 def test_readers_open_read_pages(request, client_for, mine, persona, name):
     _method, url = _urls(mine)[name]
-    assert client_for(request.getfixturevalue(persona)).get(url).status_code == 200
+    assert as_persona(request, client_for, persona).get(url).status_code == 200
 
 
 @pytest.mark.parametrize("persona", EDITORS)
 @pytest.mark.parametrize("name", ["create", "edit", "contact-create", "contact-edit"])
 def test_editors_open_forms(request, client_for, mine, persona, name):
     _method, url = _urls(mine)[name]
-    assert client_for(request.getfixturevalue(persona)).get(url).status_code == 200
+    assert as_persona(request, client_for, persona).get(url).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -557,3 +556,32 @@ def test_gaps_page_query_count(client_for, assistant, salesperson, django_assert
     rows = response.context["page_obj"].object_list
     assert len(rows) == 35
     assert all(row.gap_list for row in rows)
+
+
+def test_detail_query_count_is_bounded(
+    client_for, assistant, salesperson, django_assert_max_num_queries
+):
+    """Performance fix 13: live and archived contacts come from one query; ≤ 10 queries in all
+    for a file with many contacts, follow-ups, a lead and mailings."""
+    from django.utils import timezone
+
+    from tests.factories import FollowUpFactory, LeadFactory, MailingFactory
+
+    customer = CustomerFactory(owner=salesperson, name="大文件公司")
+    live = ContactFactory.create_batch(6, customer=customer)
+    gone = ContactFactory.create_batch(3, customer=customer, archived_at=timezone.now())
+    FollowUpFactory.create_batch(25, customer=customer)
+    LeadFactory(customer=customer)
+    MailingFactory.create_batch(3, customer=customer)
+    client = client_for(assistant)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("customers:detail", args=[customer.pk]))
+    assert {c.pk for c in response.context["contacts"]} == {c.pk for c in live}
+    assert {c.pk for c in response.context["archived_contacts"]} == {c.pk for c in gone}
+    body = response.content.decode()
+    assert all(c.name in body for c in live + gone)
+    choices = [
+        value
+        for value, _label in response.context["activity"]["followup_form"].fields["contact"].choices
+    ]
+    assert {str(v) for v in choices if v} == {str(c.pk) for c in live}  # live contacts only

@@ -284,6 +284,10 @@ def test_activity_query_count_is_fixed(salesperson, customer, django_assert_max_
 
 def test_customer_page_includes_the_activity_fragment(client_for, salesperson, customer):
     followup_log(customer=customer, by=salesperson, channel=Channel.CALL, summary="客户页上的跟进")
-    html = client_for(salesperson).get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    html = (
+        client_for(salesperson)
+        .get(reverse("customers:detail", args=[customer.pk]))
+        .content.decode()
+    )
     assert 'id="customer-activity"' in html and "客户页上的跟进" in html
     assert reverse("customers:lead-start", args=[customer.pk]) in html

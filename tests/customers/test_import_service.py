@@ -74,7 +74,13 @@ def test_new_customers_get_codes_pinyin_completeness_owner_and_history(salespers
     content = book(
         [customer_row(1), customer_row(2, 客户编码="K-100")],
         [
-            {"客户编码": "K-100", "姓名": "王经理", "手机": "13812345678", "决策角色": "决策人", "主要联系人": "是"},
+            {
+                "客户编码": "K-100",
+                "姓名": "王经理",
+                "手机": "13812345678",
+                "决策角色": "决策人",
+                "主要联系人": "是",
+            },
         ],
     )
     result = customer_import(by=salesperson, content=content, dry_run=False)
@@ -84,7 +90,9 @@ def test_new_customers_get_codes_pinyin_completeness_owner_and_history(salespers
     second = Customer.objects.get(code="K-100")
     assert first.code == "C000008"  # the next free code in the C series
     assert first.owner == salesperson and first.created_by == salesperson
-    assert first.name_pinyin == "ningbodi1zhiyeyouxiangongsi" and first.name_initials == "nbd1zyyxgs"
+    assert (
+        first.name_pinyin == "ningbodi1zhiyeyouxiangongsi" and first.name_initials == "nbd1zyyxgs"
+    )
     assert first.credit_limit == Decimal("100000.00")
     assert first.province == "浙江" and first.source == "exhibition" and first.tier == "ordinary"
     contact = second.contacts.get()
@@ -115,9 +123,23 @@ def test_blank_code_skips_codes_the_sheet_uses(assistant):
 # ----------------------------------------------------------------------- re-import
 
 
-def test_reimport_updates_by_code_keeps_owner_and_blank_cells(assistant, salesperson, other_salesperson):
-    customer = CustomerFactory(code="C000010", name="旧名称", owner=salesperson, city="杭州", payment_terms_days=60)
-    content = book([{"客户编码": "C000010", "客户名称": "新名称有限公司", "业务员": "sales2", "城市": "", "客户等级": "大客户"}])
+def test_reimport_updates_by_code_keeps_owner_and_blank_cells(
+    assistant, salesperson, other_salesperson
+):
+    customer = CustomerFactory(
+        code="C000010", name="旧名称", owner=salesperson, city="杭州", payment_terms_days=60
+    )
+    content = book(
+        [
+            {
+                "客户编码": "C000010",
+                "客户名称": "新名称有限公司",
+                "业务员": "sales2",
+                "城市": "",
+                "客户等级": "大客户",
+            }
+        ]
+    )
     result = customer_import(by=assistant, content=content, dry_run=False)
     assert result.valid, result.error_dicts()
     assert (result.created, result.updated) == (0, 1)
@@ -145,7 +167,9 @@ def test_salesperson_updates_own_customer(salesperson):
 
 
 def test_duplicate_codes_in_the_sheet_are_an_error_on_each(assistant):
-    content = book([customer_row(1, 客户编码="K1"), customer_row(2), customer_row(3, 客户编码="K1")])
+    content = book(
+        [customer_row(1, 客户编码="K1"), customer_row(2), customer_row(3, 客户编码="K1")]
+    )
     result = customer_import(by=assistant, content=content, dry_run=True)
     assert errors_of(result) == [("客户", 2, "客户编码"), ("客户", 4, "客户编码")]
     assert "4" in result.errors[0].message
@@ -163,12 +187,23 @@ def test_same_name_or_credit_code_as_another_customer_is_a_likely_duplicate(assi
     assert errors_of(result) == [("客户", 2, "客户名称"), ("客户", 3, "统一社会信用代码")]
     assert "C000020" in result.errors[0].message and "C000020" in result.errors[1].message
     # The customer itself, by its code, is no duplicate of itself.
-    same = book([customer_row(3, 客户编码="C000020", 客户名称="绍兴包装有限公司", 统一社会信用代码=existing.credit_code)])
+    same = book(
+        [
+            customer_row(
+                3,
+                客户编码="C000020",
+                客户名称="绍兴包装有限公司",
+                统一社会信用代码=existing.credit_code,
+            )
+        ]
+    )
     assert customer_import(by=assistant, content=same, dry_run=True).valid
 
 
 def test_same_name_twice_in_the_sheet(assistant):
-    content = book([customer_row(1, 客户名称="同名有限公司"), customer_row(2, 客户名称="同名 有限公司")])
+    content = book(
+        [customer_row(1, 客户名称="同名有限公司"), customer_row(2, 客户名称="同名 有限公司")]
+    )
     result = customer_import(by=assistant, content=content, dry_run=True)
     assert errors_of(result) == [("客户", 2, "客户名称"), ("客户", 3, "客户名称")]
 
@@ -176,7 +211,9 @@ def test_same_name_twice_in_the_sheet(assistant):
 # -------------------------------------------------------------------------- scoping
 
 
-def test_salesperson_cannot_update_or_discover_someone_elses_customer(salesperson, other_salesperson):
+def test_salesperson_cannot_update_or_discover_someone_elses_customer(
+    salesperson, other_salesperson
+):
     theirs = CustomerFactory(code="C000030", name="嘉兴秘密客户有限公司", owner=other_salesperson)
     content = book(
         [
@@ -187,7 +224,11 @@ def test_salesperson_cannot_update_or_discover_someone_elses_customer(salesperso
         [{"客户编码": "C000030", "姓名": "间谍"}],
     )
     result = customer_import(by=salesperson, content=content, dry_run=False)
-    assert errors_of(result) == [("客户", 2, "客户编码"), ("客户", 3, "客户名称"), ("客户", 4, "统一社会信用代码")]
+    assert errors_of(result) == [
+        ("客户", 2, "客户编码"),
+        ("客户", 3, "客户名称"),
+        ("客户", 4, "统一社会信用代码"),
+    ]
     text = " ".join(e.message for e in result.errors)
     assert "already in use" in result.errors[0].message or "已" in result.errors[0].message
     for secret in ("张业务", "sales2", "C000030 嘉兴", "嘉兴秘密客户有限公司 ("):
@@ -198,13 +239,24 @@ def test_salesperson_cannot_update_or_discover_someone_elses_customer(salesperso
     assert Customer.objects.count() == 1
 
 
-def test_salesperson_contacts_for_someone_elses_customer_are_refused(salesperson, other_salesperson):
+def test_salesperson_contacts_for_someone_elses_customer_are_refused(
+    salesperson, other_salesperson
+):
     CustomerFactory(code="C000031", owner=other_salesperson)
     mine = CustomerFactory(code="C000032", owner=salesperson)
-    content = book(None, [{"客户编码": "C000031", "姓名": "甲"}, {"客户编码": "NOPE", "姓名": "乙"}, {"客户编码": "C000032", "姓名": "丙"}])
+    content = book(
+        None,
+        [
+            {"客户编码": "C000031", "姓名": "甲"},
+            {"客户编码": "NOPE", "姓名": "乙"},
+            {"客户编码": "C000032", "姓名": "丙"},
+        ],
+    )
     result = customer_import(by=salesperson, content=content, dry_run=False)
     assert errors_of(result) == [("联系人", 2, "客户编码"), ("联系人", 3, "客户编码")]
-    assert result.errors[0].message.replace("C000031", "X") == result.errors[1].message.replace("NOPE", "X")
+    assert result.errors[0].message.replace("C000031", "X") == result.errors[1].message.replace(
+        "NOPE", "X"
+    )
     assert not Contact.objects.exists() and not mine.contacts.exists()
 
 
@@ -224,7 +276,9 @@ def test_salesperson_creates_only_own_customers(salesperson, other_salesperson):
     assert set(Customer.objects.values_list("owner__username", flat=True)) == {"sales1"}
 
 
-def test_assistant_assigns_owners_to_active_salespeople(assistant, salesperson, other_salesperson, director):
+def test_assistant_assigns_owners_to_active_salespeople(
+    assistant, salesperson, other_salesperson, director
+):
     UserFactory(username="gone", display_name="离职业务", is_active=False)
     content = book(
         [
@@ -237,7 +291,11 @@ def test_assistant_assigns_owners_to_active_salespeople(assistant, salesperson, 
         ]
     )
     result = customer_import(by=assistant, content=content, dry_run=True)
-    assert errors_of(result) == [("客户", 5, "业务员"), ("客户", 6, "业务员"), ("客户", 7, "业务员")]
+    assert errors_of(result) == [
+        ("客户", 5, "业务员"),
+        ("客户", 6, "业务员"),
+        ("客户", 7, "业务员"),
+    ]
     ok = book([customer_row(1, 业务员="sales2"), customer_row(2, 业务员="李业务"), customer_row(3)])
     assert customer_import(by=assistant, content=ok, dry_run=False).valid
     owners = dict(Customer.objects.values_list("short_name", "owner__username"))
@@ -267,7 +325,9 @@ def test_an_error_in_row_500_of_600_writes_nothing(assistant):
 
 
 def test_an_error_only_in_the_contacts_sheet_writes_nothing(assistant):
-    content = book([customer_row(1, 客户编码="K1")], [{"客户编码": "K1", "姓名": "甲", "手机": "12345"}])
+    content = book(
+        [customer_row(1, 客户编码="K1")], [{"客户编码": "K1", "姓名": "甲", "手机": "12345"}]
+    )
     result = customer_import(by=assistant, content=content, dry_run=False)
     assert errors_of(result) == [("联系人", 2, "手机")]
     assert not Customer.objects.exists() and not Contact.objects.exists()
@@ -280,7 +340,10 @@ def test_every_error_of_every_row_is_listed(assistant):
             customer_row(2, 客户名称=""),
             customer_row(3, **{"账期(天)": "soon"}),
         ],
-        [{"客户编码": "", "姓名": "无编码"}, {"客户编码": "K9", "姓名": "", "生日": "someday", "邮箱": "not-mail"}],
+        [
+            {"客户编码": "", "姓名": "无编码"},
+            {"客户编码": "K9", "姓名": "", "生日": "someday", "邮箱": "not-mail"},
+        ],
     )
     result = customer_import(by=assistant, content=content, dry_run=True)
     assert errors_of(result) == [
@@ -307,13 +370,21 @@ def test_not_an_xlsx_is_one_clear_error(assistant):
 
 def test_contacts_are_updated_by_customer_code_and_name_or_created(salesperson):
     customer = CustomerFactory(code="C000040", owner=salesperson)
-    old = ContactFactory(customer=customer, name="王经理", title="采购", mobile="13900000001", is_primary=True)
+    old = ContactFactory(
+        customer=customer, name="王经理", title="采购", mobile="13900000001", is_primary=True
+    )
     other = ContactFactory(customer=customer, name="赵会计", is_primary=False)
     content = book(
         None,
         [
             {"客户编码": "C000040", "姓名": "王经理", "职务": "采购总监", "QQ": 12345678},
-            {"客户编码": "C000040", "姓名": "李工", "手机": "13900000002", "主要联系人": "是", "生日": "1985/6/1"},
+            {
+                "客户编码": "C000040",
+                "姓名": "李工",
+                "手机": "13900000002",
+                "主要联系人": "是",
+                "生日": "1985/6/1",
+            },
         ],
     )
     result = customer_import(by=salesperson, content=content, dry_run=False)
@@ -342,14 +413,21 @@ def test_duplicate_contacts_and_two_primaries_in_the_sheet(assistant):
         ],
     )
     result = customer_import(by=assistant, content=content, dry_run=True)
-    assert errors_of(result) == [("联系人", 2, "主要联系人"), ("联系人", 3, "主要联系人"), ("联系人", 4, "姓名"), ("联系人", 5, "姓名")]
+    assert errors_of(result) == [
+        ("联系人", 2, "主要联系人"),
+        ("联系人", 3, "主要联系人"),
+        ("联系人", 4, "姓名"),
+        ("联系人", 5, "姓名"),
+    ]
 
 
 # ----------------------------------------------------------------------- the flow
 
 
 def test_confirm_applies_once_and_only_for_the_uploader(salesperson, other_salesperson):
-    upload = customer_import_upload(by=salesperson, content=book([customer_row(1)]), filename="客户.xlsx")
+    upload = customer_import_upload(
+        by=salesperson, content=book([customer_row(1)]), filename="客户.xlsx"
+    )
     with pytest.raises(Exception):  # noqa: B017 - another person's upload does not exist for them
         customer_import_confirm(by=other_salesperson, upload=upload)
     assert not Customer.objects.exists()
@@ -363,7 +441,9 @@ def test_confirm_applies_once_and_only_for_the_uploader(salesperson, other_sales
 
 
 def test_an_invalid_upload_stays_unconfirmed(salesperson):
-    upload = customer_import_upload(by=salesperson, content=book([customer_row(1, 客户名称="")]), filename="a.xlsx")
+    upload = customer_import_upload(
+        by=salesperson, content=book([customer_row(1, 客户名称="")]), filename="a.xlsx"
+    )
     result = customer_import_confirm(by=salesperson, upload=upload)
     assert not result.applied and not result.valid
     upload.refresh_from_db()
@@ -417,11 +497,42 @@ def test_engine_is_used_for_every_sheet_column():
 
     model_fields = {f.name for f in Customer._meta.get_fields() if getattr(f, "editable", False)}
     keys = {c.key for c in CUSTOMER_SPEC.columns}
-    template = {"code", "name", "short_name", "credit_code", "type", "tier", "status", "source", "province", "city",
-                "address", "industry", "owner", "payment_terms_days", "credit_limit", "invoice_title",
-                "invoice_tax_number", "invoice_address", "invoice_phone", "invoice_bank", "invoice_account", "notes"}
+    template = {
+        "code",
+        "name",
+        "short_name",
+        "credit_code",
+        "type",
+        "tier",
+        "status",
+        "source",
+        "province",
+        "city",
+        "address",
+        "industry",
+        "owner",
+        "payment_terms_days",
+        "credit_limit",
+        "invoice_title",
+        "invoice_tax_number",
+        "invoice_address",
+        "invoice_phone",
+        "invoice_bank",
+        "invoice_account",
+        "notes",
+    }
     assert keys == template and template <= model_fields
     assert {c.key for c in CONTACT_SPEC.columns} == {
-        "customer_code", "name", "title", "mobile", "phone", "email", "qq", "wechat", "birthday", "decision_role", "is_primary"
+        "customer_code",
+        "name",
+        "title",
+        "mobile",
+        "phone",
+        "email",
+        "qq",
+        "wechat",
+        "birthday",
+        "decision_role",
+        "is_primary",
     }
     assert engine.PREVIEW_ROWS >= 10

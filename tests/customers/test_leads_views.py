@@ -7,6 +7,7 @@ from django.urls import reverse
 from salesdesk.customers.choices import CustomerStatus, LostReason, Stage, Tier
 from salesdesk.customers.models import Lead, LeadStageChange
 from tests.factories import CustomerFactory, LeadFactory, MailingFactory
+from tests.helpers import as_persona
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_read_pages_need_sign_in(client, name):
 @pytest.mark.parametrize("persona", READERS)
 def test_read_pages_open_for_readers(request, client_for, name, persona):
     assert (
-        client_for(request.getfixturevalue(persona)).get(reverse(f"customers:{name}")).status_code
+        as_persona(request, client_for, persona).get(reverse(f"customers:{name}")).status_code
         == 200
     )
 
@@ -84,7 +85,7 @@ def test_write_pages_need_sign_in(client, world):
 
 @pytest.mark.parametrize("persona", ["director", "finance", "warehouse"])
 def test_write_pages_forbidden_to_non_editors(request, client_for, world, persona):
-    client = client_for(request.getfixturevalue(persona))
+    client = as_persona(request, client_for, persona)
     for method, url in write_urls(world):
         assert getattr(client, method)(url).status_code == 403, url
 
@@ -100,7 +101,7 @@ def test_write_pages_hide_other_salespeoples_rows(client_for, world, other_sales
 
 @pytest.mark.parametrize("persona", EDITORS)
 def test_write_pages_open_for_editors(request, client_for, world, persona):
-    client = client_for(request.getfixturevalue(persona))
+    client = as_persona(request, client_for, persona)
     for method, url in write_urls(world):
         if method == "get":
             assert client.get(url).status_code == 200, url

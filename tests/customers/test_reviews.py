@@ -188,7 +188,7 @@ def fortnight(salesperson, other_salesperson):
 
 
 def test_review_pack_sections(fortnight, salesperson, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         pack = review_pack(user=salesperson, as_of=dt.date(2026, 3, 28))
     assert pack["start"] == dt.date(2026, 3, 15)
     moved = {m.lead: (m.from_stage, m.to_stage, m.note) for m in pack["moved"]}
@@ -220,3 +220,38 @@ def test_review_pack_is_scoped(fortnight, salesperson, other_salesperson):
     theirs = review_pack(user=other_salesperson, as_of=dt.date(2026, 3, 28))
     assert [m.lead for m in theirs["moved"]] == [fortnight["theirs"]]
     assert theirs["won"] == theirs["lost"] == theirs["stalled"] == []
+
+
+def test_review_pack_counts_stalled_per_stage_and_lists_the_first_50(
+    salesperson, django_assert_max_num_queries
+):
+    """Performance fix 3: stalled leads as counts per stage plus the first 50 (key accounts
+    first, then longest in their stage); stalled_limit=None gives them all (the export)."""
+    as_of = dt.date(2026, 3, 28)
+    since = dt.datetime(2026, 2, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for i in range(55):
+        LeadFactory(
+            customer=CustomerFactory(owner=salesperson, name=f"停滞{i:02d}"),
+            stage=Stage.CONTACTED if i % 2 else Stage.QUOTING,
+            stage_changed_at=since + dt.timedelta(days=i % 30),
+        )
+    key = LeadFactory(
+        customer=CustomerFactory(owner=salesperson, name="停滞大客户", tier=Tier.KEY),
+        stage=Stage.FOUND,
+        stage_changed_at=since + dt.timedelta(days=35),
+    )
+    with django_assert_max_num_queries(6):
+        pack = review_pack(user=salesperson, as_of=as_of)
+    assert pack["stalled_total"] == 56 and len(pack["stalled"]) == 50
+    counts = {row["stage"]: row["count"] for row in pack["stalled_by_stage"]}
+    assert counts == {Stage.FOUND: 1, Stage.CONTACTED: 27, Stage.QUOTING: 28}
+    assert [row["stage"] for row in pack["stalled_by_stage"]] == [
+        Stage.FOUND,
+        Stage.CONTACTED,
+        Stage.QUOTING,
+    ]
+    assert pack["stalled"][0] == key and pack["stalled"][0].days_in_stage == 20
+    days = [lead.days_in_stage for lead in pack["stalled"][1:]]
+    assert days == sorted(days, reverse=True) and days[0] == 55
+    everything = review_pack(user=salesperson, as_of=as_of, stalled_limit=None)["stalled"]
+    assert len(everything) == 56 and everything[:50] == pack["stalled"]

@@ -203,3 +203,25 @@ def test_review_page_and_excel_one_sheet_per_section(client_for, salesperson, ot
     )
     assert [r[1] for r in book["停滞"][1:]] == ["停滞纸业"] and book["停滞"][1][-1] == 27.0
     assert [r[1] for r in book["新客户表"][1:]] == ["半月新客户"]
+
+
+def test_review_page_shows_50_stalled_with_counts_and_export_keeps_all(client_for, salesperson):
+    """Performance fix 3: the page lists 50 stalled leads and the count per stage; Excel all."""
+    from tests.factories import LeadFactory
+
+    since = dt.datetime(2026, 2, 1, 9, 0, tzinfo=dt.UTC)
+    for i in range(53):
+        LeadFactory(
+            customer=CustomerFactory(owner=salesperson, name=f"久停客户{i:02d}"),
+            stage=Stage.CONTACTED,
+            stage_changed_at=since + dt.timedelta(hours=i),
+        )
+    client = client_for(salesperson)
+    with at(2026, 3, 28, 18, 0):
+        html = client.get(reverse("customers:review")).content.decode()
+    assert html.count("久停客户") == 50 and "53" in html
+    assert "久停客户00" in html and "久停客户52" not in html
+    book = sheets(
+        client.get(reverse("customers:review"), {"as_of": "2026-03-28", "format": "xlsx"})
+    )
+    assert sum(1 for row in book["停滞"] if "久停客户" in str(row[1])) == 53

@@ -8,25 +8,23 @@ import factory
 from django.utils import timezone
 
 from salesdesk.catalog.choices import ApprovalStatus, Flute, Ply
-from salesdesk.catalog.models import Approval, Product
+from salesdesk.catalog.models import Approval
 from salesdesk.orders.choices import OrderState
 from salesdesk.orders.models import Order, OrderLine
+from tests.catalog import factories as catalog_factories
 from tests.factories import CustomerFactory
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Product
+class ProductFactory(catalog_factories.ProductFactory):
+    """The catalog's product, as a three-ply carton."""
 
     code = factory.Sequence(lambda n: f"P-{n:04d}")
     name = factory.Sequence(lambda n: f"三层B楞纸箱{n}号")
-    length_mm = 400
-    width_mm = 300
-    height_mm = 250
     flute = Flute.B
     ply = Ply.THREE
     material = "K=A"
     list_price = Decimal("0.8560")
+    min_stock = 0
 
 
 class OrderFactory(factory.django.DjangoModelFactory):
@@ -42,7 +40,9 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
 
 def amount_of(quantity, unit_price) -> Decimal:
-    return (Decimal(quantity) * Decimal(unit_price)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return (Decimal(quantity) * Decimal(unit_price)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
 
 
 def make_order(*, customer=None, lines=((1000, "0.8560"),), **kwargs) -> Order:
@@ -54,7 +54,12 @@ def make_order(*, customer=None, lines=((1000, "0.8560"),), **kwargs) -> Order:
         product = spec[2] if len(spec) > 2 else ProductFactory()
         amount = amount_of(quantity, price)
         OrderLine.objects.create(
-            order=order, line_no=no, product=product, quantity=quantity, unit_price=price, amount=amount
+            order=order,
+            line_no=no,
+            product=product,
+            quantity=quantity,
+            unit_price=price,
+            amount=amount,
         )
         total += amount
     order.total_amount = total

@@ -131,3 +131,39 @@ def test_contract_list_query_count_is_flat(assistant, mine, django_assert_max_nu
         rows = with_execution(contract_execution(user=assistant, as_of=D(2026, 3, 6)))
         assert len(rows) == 30
         assert all(r.customer.name and r.salesperson.username for r in rows)
+
+
+def test_default_is_open_orders_newest_first_behind_list_key_first(assistant, salesperson, mine):
+    """Performance fix 2: the default list is open orders only, newest first (no sort by tier over
+    ten years of orders); include_closed adds shipped and closed ones; the behind-schedule
+    worklist keeps key accounts first, then the promised date (R-3.3)."""
+    from salesdesk.customers.choices import Tier
+    from tests.factories import CustomerFactory
+
+    key = CustomerFactory(owner=salesperson, tier=Tier.KEY)
+    old = _order(assistant, mine, order_date=D(2026, 2, 1), days=10)  # promised 02-11: behind
+    new = _order(assistant, mine, order_date=D(2026, 3, 1), days=5)  # promised 03-06: behind
+    key_late = _order(assistant, key, order_date=D(2026, 2, 20), days=20)  # promised 03-12: behind
+    closed = _order(assistant, mine, order_date=D(2026, 3, 2), state=OrderState.CLOSED)
+    shipped = _order(assistant, mine, order_date=D(2026, 3, 3), state=OrderState.SHIPPED)
+    today = D(2026, 3, 20)
+    default = [o.number for o in contract_execution(user=assistant, as_of=today)]
+    assert default == [new.number, key_late.number, old.number]
+    everything = [
+        o.number for o in contract_execution(user=assistant, as_of=today, include_closed=True)
+    ]
+    assert everything == [shipped.number, closed.number, new.number, key_late.number, old.number]
+    behind = [o.number for o in contract_execution(user=assistant, behind=True, as_of=today)]
+    assert behind == [key_late.number, old.number, new.number]
+
+
+def test_contract_page_open_by_default_closed_on_request(client_for, assistant, mine):
+    from django.urls import reverse
+
+    open_order = _order(assistant, mine)
+    closed = _order(assistant, mine, state=OrderState.CLOSED)
+    client = client_for(assistant)
+    body = client.get(reverse("orders:contracts")).content.decode()
+    assert open_order.number in body and closed.number not in body and "closed=1" in body
+    body = client.get(reverse("orders:contracts"), {"closed": "1"}).content.decode()
+    assert open_order.number in body and closed.number in body

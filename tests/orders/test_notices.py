@@ -79,8 +79,12 @@ def smtp(settings):
 @pytest.fixture
 def customer(salesperson):
     customer = CustomerFactory(owner=salesperson, name="杭州明发包装有限公司")
-    ContactFactory(customer=customer, name="赵采购", email="zhao@mingfa.example.cn", is_primary=False)
-    ContactFactory(customer=customer, name="王经理", email="wang@mingfa.example.cn", is_primary=True)
+    ContactFactory(
+        customer=customer, name="赵采购", email="zhao@mingfa.example.cn", is_primary=False
+    )
+    ContactFactory(
+        customer=customer, name="王经理", email="wang@mingfa.example.cn", is_primary=True
+    )
     ContactFactory(customer=customer, name="无邮箱", email="")
     gone = ContactFactory(customer=customer, name="已离职", email="left@mingfa.example.cn")
     gone.archived_at = timezone.now()
@@ -91,9 +95,22 @@ def customer(salesperson):
 
 @pytest.fixture
 def shipment(customer, warehouse):
-    a = ProductFactory(code="P-0031", name="三层B楞外箱", length_mm=400, width_mm=300, height_mm=250)
-    b = ProductFactory(code="P-0032", name="五层BC楞重型箱", length_mm=600, width_mm=400, height_mm=400, material="")
-    order = make_order(customer=customer, lines=((1000, "0.8560", a), (300, "2.5000", b)), contract_number="HT-2026-018")
+    a = ProductFactory(
+        code="P-0031", name="三层B楞外箱", length_mm=400, width_mm=300, height_mm=250
+    )
+    b = ProductFactory(
+        code="P-0032",
+        name="五层BC楞重型箱",
+        length_mm=600,
+        width_mm=400,
+        height_mm=400,
+        material="",
+    )
+    order = make_order(
+        customer=customer,
+        lines=((1000, "0.8560", a), (300, "2.5000", b)),
+        contract_number="HT-2026-018",
+    )
     lines = list(order.lines.order_by("line_no"))
     return shipment_record(
         order=order,
@@ -102,7 +119,10 @@ def shipment(customer, warehouse):
         carrier="顺丰速运",
         carrier_phone="0571-88886666",
         tracking_number="SF1234567890",
-        lines=[{"order_line": lines[0], "quantity": 500}, {"order_line": lines[1], "quantity": 120}],
+        lines=[
+            {"order_line": lines[0], "quantity": 500},
+            {"order_line": lines[1], "quantity": 120},
+        ],
     )
 
 
@@ -121,7 +141,9 @@ def test_email_reaches_the_contacts_in_chinese_through_smtp(
     assert message["To"] == "wang@mingfa.example.cn, zhao@mingfa.example.cn"
     ship_date = shipment.ship_date.strftime("%Y-%m-%d")
     order = shipment.order
-    subject = str(message["Subject"]).strip()  # a folded encoded-word header may keep a leading space
+    subject = str(
+        message["Subject"]
+    ).strip()  # a folded encoded-word header may keep a leading space
     assert subject == zh_catalog[
         "Shipment notice: order %(number)s for %(customer)s shipped on %(date)s"
     ] % {"number": order.number, "customer": "杭州明发包装有限公司", "date": ship_date}
@@ -156,14 +178,18 @@ def test_email_reaches_the_contacts_in_chinese_through_smtp(
     assert "SF1234567890" in notice.message
 
 
-def test_email_is_sent_only_after_commit(smtp, shipment, warehouse, django_capture_on_commit_callbacks):
+def test_email_is_sent_only_after_commit(
+    smtp, shipment, warehouse, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         shipment_notify(shipment=shipment, by=warehouse)
     assert smtp.envelopes == []
     assert len(callbacks) == 1
 
 
-def test_email_refused_when_no_contact_has_an_email(smtp, warehouse, salesperson, django_capture_on_commit_callbacks):
+def test_email_refused_when_no_contact_has_an_email(
+    smtp, warehouse, salesperson, django_capture_on_commit_callbacks
+):
     customer = CustomerFactory(owner=salesperson, name="宁波无邮箱纸品厂")
     ContactFactory(customer=customer, email="")
     order = make_order(customer=customer)
@@ -191,14 +217,24 @@ def test_message_text_has_the_same_facts_in_chinese(zh_catalog, shipment):
         text = shipment_message_text(shipment)
     ship_date = shipment.ship_date.strftime("%Y-%m-%d")
     assert text.startswith("【发货通知】杭州明发包装有限公司")
-    for fact in (shipment.order.number, ship_date, "顺丰速运", "0571-88886666", "SF1234567890",
-                 "P-0031 三层B楞外箱 × 500", "P-0032 五层BC楞重型箱 × 120", "签收"):
+    for fact in (
+        shipment.order.number,
+        ship_date,
+        "顺丰速运",
+        "0571-88886666",
+        "SF1234567890",
+        "P-0031 三层B楞外箱 × 500",
+        "P-0032 五层BC楞重型箱 × 120",
+        "签收",
+    ):
         assert fact in text, fact
     assert len(text) < 300  # fits a text message thread
 
 
 def test_recording_a_message_notice_stamps_the_time_once(shipment, assistant, warehouse):
-    first = shipment_notify(shipment=shipment, by=assistant, channel="message", recipients="王经理 微信")
+    first = shipment_notify(
+        shipment=shipment, by=assistant, channel="message", recipients="王经理 微信"
+    )
     shipment.refresh_from_db()
     assert shipment.notified_at == first.sent_at
     assert (first.channel, first.recipients, first.subject) == ("message", "王经理 微信", "")
@@ -219,7 +255,12 @@ def test_unknown_channel_is_refused(shipment, warehouse):
 def test_who_may_notify(shipment, salesperson, other_salesperson, director, finance, commercial):
     shipment_notify(shipment=shipment, by=salesperson, channel="message")  # own customer
     shipment_notify(shipment=shipment, by=commercial, channel="message")
-    for person in (other_salesperson, director, finance, UserFactory(role="warehouse", is_active=False)):
+    for person in (
+        other_salesperson,
+        director,
+        finance,
+        UserFactory(role="warehouse", is_active=False),
+    ):
         with pytest.raises(PermissionDenied):
             shipment_notify(shipment=shipment, by=person, channel="message")
     assert ShipmentNotice.objects.count() == 2

@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 from salesdesk.orders.choices import OrderChannel, OrderState, ProductionStatus
 from salesdesk.orders.models import Order, OrderLine, PromiseChange
 from tests.factories import CustomerFactory
+from tests.helpers import EVERYONE, as_persona, assert_goes_to_login
 from tests.orders import test_orders_helpers as helpers
 from tests.orders.test_orders_helpers import confirmed_order, make_product, place_order, set_state
 
@@ -19,15 +20,7 @@ pytestmark = pytest.mark.django_db
 
 mine, product, theirs = helpers.mine, helpers.product, helpers.theirs  # fixtures
 
-READERS = [
-    "assistant",
-    "commercial",
-    "salesperson",
-    "director",
-    "finance",
-    "warehouse",
-    "admin_user",
-]
+READERS = EVERYONE
 EDITORS = ["assistant", "commercial", "salesperson", "admin_user"]
 PRODUCTION = ["assistant", "commercial", "warehouse", "admin_user"]
 
@@ -63,23 +56,21 @@ EDIT_VIEWS = ["create", "customer-search", "edit", "confirm", "promise-change", 
 @pytest.mark.parametrize("name", READ_VIEWS + EDIT_VIEWS + ["production"])
 def test_anonymous_goes_to_login(client, order, name):
     method, url = _urls(order)[name]
-    response = client.generic(method, url)
-    assert response.status_code == 302
-    assert reverse("accounts:login") in response["Location"]
+    assert_goes_to_login(client.generic(method, url))
 
 
 @pytest.mark.parametrize("persona", READERS)
 @pytest.mark.parametrize("name", READ_VIEWS)
 def test_readers_open_read_pages(request, client_for, order, persona, name):
     _method, url = _urls(order)[name]
-    assert client_for(request.getfixturevalue(persona)).get(url).status_code == 200
+    assert as_persona(request, client_for, persona).get(url).status_code == 200
 
 
 @pytest.mark.parametrize("persona", ["director", "finance", "warehouse"])
 @pytest.mark.parametrize("name", EDIT_VIEWS)
 def test_non_editors_get_403(request, client_for, order, persona, name):
     method, url = _urls(order)[name]
-    assert client_for(request.getfixturevalue(persona)).generic(method, url).status_code == 403
+    assert as_persona(request, client_for, persona).generic(method, url).status_code == 403
     order.refresh_from_db()
     assert order.state == OrderState.CONFIRMED
 
@@ -87,7 +78,7 @@ def test_non_editors_get_403(request, client_for, order, persona, name):
 @pytest.mark.parametrize("persona", ["salesperson", "director", "finance"])
 def test_production_is_refused_to_others(request, client_for, order, persona):
     url = reverse("orders:production", args=[order.pk])
-    response = client_for(request.getfixturevalue(persona)).post(
+    response = as_persona(request, client_for, persona).post(
         url, {"production-status": "scheduled"}
     )
     assert response.status_code == 403
@@ -99,7 +90,7 @@ def test_production_is_refused_to_others(request, client_for, order, persona):
 @pytest.mark.parametrize("name", ["create", "customer-search"])
 def test_editors_open_entry(request, client_for, order, persona, name):
     _method, url = _urls(order)[name]
-    assert client_for(request.getfixturevalue(persona)).get(url).status_code == 200
+    assert as_persona(request, client_for, persona).get(url).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["detail", "edit", "confirm", "promise-change", "cancel", "close"])
@@ -506,6 +497,30 @@ def test_promise_worklist_page(client_for, salesperson, assistant, mine, theirs)
         hidden = place_order(assistant, theirs, order_date=dt.date(2026, 1, 1))
     body = client_for(salesperson).get(reverse("orders:promises")).content.decode()
     assert old.number in body and hidden.number not in body
+
+
+def test_promise_worklist_page_is_paginated_per_list(
+    client_for, assistant, mine, django_assert_max_num_queries
+):
+    """Each list shows 50 rows with its total and its own page links (performance fix 1)."""
+    product = make_product()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("django.utils.timezone.now", lambda: dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        orders = [
+            place_order(assistant, mine, [(product, 10, None)], order_date=dt.date(2026, 1, 1))
+            for _ in range(53)
+        ]
+    client = client_for(assistant)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("orders:promises"))
+    page = response.context["lists"]["unanswered"]
+    assert page.paginator.count == 53 and len(page.object_list) == 50
+    body = response.content.decode()
+    assert "unanswered_page=2" in body and body.count("/orders/") >= 50
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("orders:promises"), {"unanswered_page": 2})
+    numbers = [o.number for o in response.context["lists"]["unanswered"].object_list]
+    assert len(numbers) == 3 and set(numbers) <= {o.number for o in orders}
 
 
 def test_contract_page_filters_behind_schedule(

@@ -240,3 +240,37 @@ def test_worklist_is_scoped_and_key_accounts_come_first(
         big = place_order(assistant, key)
     assert _worklist(salesperson, at(2026, 3, 5, 9))["unanswered"] == [big.number, ordinary.number]
     assert _worklist(other_salesperson, at(2026, 3, 5, 9))["unanswered"] == [other.number]
+
+
+def test_worklist_pages_hold_50_key_accounts_first_within_each_list(
+    salesperson, assistant, mine, django_assert_max_num_queries
+):
+    """Performance fix 1: each list is paginated (50 rows), key accounts first within it, in the
+    same few queries whatever the number of orders."""
+    from salesdesk.customers.choices import Tier
+    from salesdesk.orders.selectors.promises import promise_worklist_pages
+    from tests.factories import CustomerFactory
+
+    key = CustomerFactory(owner=salesperson, tier=Tier.KEY)
+    product = helpers.make_product()
+    with time_machine.travel(at(2026, 3, 1, 9), tick=True):
+        ordinary = [place_order(assistant, mine, [(product, 10, None)]) for _ in range(52)]
+        big = [place_order(assistant, key, [(product, 10, None)]) for _ in range(3)]
+    moment = at(2026, 3, 5, 9)
+    with django_assert_max_num_queries(6):
+        pages = promise_worklist_pages(user=salesperson, as_of=moment)
+        rows = {key_: list(page.object_list) for key_, page in pages.items()}
+    assert set(pages) == {"unanswered", "late", "broken"}
+    assert len(rows["unanswered"]) == 50 and pages["unanswered"].paginator.count == 55
+    assert [o.number for o in rows["unanswered"][:3]] == [o.number for o in big]
+    assert rows["unanswered"][3].number == ordinary[0].number
+    second = promise_worklist_pages(user=salesperson, as_of=moment, pages={"unanswered": 2})
+    assert [o.number for o in second["unanswered"].object_list] == [o.number for o in ordinary[47:]]
+    everything = [o.number for o in promise_worklist(user=salesperson, as_of=moment)["unanswered"]]
+    assert everything == [o.number for o in rows["unanswered"]] + [
+        o.number for o in second["unanswered"].object_list
+    ]
+    bad = promise_worklist_pages(
+        user=salesperson, as_of=moment, pages={"unanswered": "x", "late": 9}
+    )
+    assert bad["unanswered"].number == 1 and bad["late"].number == 1

@@ -23,10 +23,20 @@ def fields_of(response) -> list[str]:
 
 def ship(order, by, quantities, **kwargs):
     lines = list(order.lines.order_by("line_no"))
-    data = {"ship_date": timezone.localdate(), "carrier": "顺丰速运", "carrier_phone": "400-811-1111", "tracking_number": "SF1"}
+    data = {
+        "ship_date": timezone.localdate(),
+        "carrier": "顺丰速运",
+        "carrier_phone": "400-811-1111",
+        "tracking_number": "SF1",
+    }
     data.update(kwargs)
     return shipment_record(
-        order=order, by=by, lines=[{"order_line": ln, "quantity": q} for ln, q in zip(lines, quantities, strict=False) if q], **data
+        order=order,
+        by=by,
+        lines=[
+            {"order_line": ln, "quantity": q} for ln, q in zip(lines, quantities, strict=False) if q
+        ],
+        **data,
     )
 
 
@@ -55,7 +65,11 @@ def payload(order, quantities, **overrides):
         "carrier": "德邦物流",
         "carrier_phone": "0571-88886666",
         "tracking_number": "DB1",
-        "lines": [{"order_line": ln.pk, "quantity": q} for ln, q in zip(lines, quantities, strict=False) if q],
+        "lines": [
+            {"order_line": ln.pk, "quantity": q}
+            for ln, q in zip(lines, quantities, strict=False)
+            if q
+        ],
     }
     data.update(overrides)
     return data
@@ -76,7 +90,10 @@ def test_salesperson_reads_own_only(api_for, salesperson, shipment, theirs):
     assert [row["id"] for row in body["results"]] == [shipment.pk]
     assert body["results"][0]["amount"] == "85.60"
     assert api.get(f"{URL}{theirs.pk}/").status_code == 404
-    assert api.post(f"{URL}{theirs.pk}/notify/", {"channel": "message"}, format="json").status_code == 404
+    assert (
+        api.post(f"{URL}{theirs.pk}/notify/", {"channel": "message"}, format="json").status_code
+        == 404
+    )
 
 
 def test_warehouse_reads_all_without_money(api_for, warehouse, shipment, theirs):
@@ -98,7 +115,10 @@ def test_roles_without_the_right_cannot_record(request, api_for, order, persona)
 @pytest.mark.parametrize("persona", ["director", "finance"])
 def test_readers_cannot_notify_or_receive(request, api_for, shipment, persona):
     api = api_for(request.getfixturevalue(persona))
-    assert api.post(f"{URL}{shipment.pk}/notify/", {"channel": "message"}, format="json").status_code == 403
+    assert (
+        api.post(f"{URL}{shipment.pk}/notify/", {"channel": "message"}, format="json").status_code
+        == 403
+    )
     assert api.post(f"{URL}{shipment.pk}/receive/", {}, format="json").status_code == 403
 
 
@@ -115,13 +135,20 @@ def test_unsupported_methods(api_for, assistant, shipment):
 def test_record_a_shipment(api_for, warehouse, order):
     l1 = order.lines.get(line_no=1)
     data = payload(order, [0, 0])
-    data["lines"] = [{"order_line": l1.pk, "quantity": 333, "checked_quantity": 330, "damaged_quantity": 1}]
+    data["lines"] = [
+        {"order_line": l1.pk, "quantity": 333, "checked_quantity": 330, "damaged_quantity": 1}
+    ]
     response = api_for(warehouse).post(URL, data, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["number"].startswith("FH") and body["order_number"] == order.number
     line = body["lines"][0]
-    assert (line["line_no"], line["quantity"], line["checked_quantity"], line["damaged_quantity"]) == (1, 333, 330, 1)
+    assert (
+        line["line_no"],
+        line["quantity"],
+        line["checked_quantity"],
+        line["damaged_quantity"],
+    ) == (1, 333, 330, 1)
     assert "amount" not in body  # the warehouse recorded it: no money in its answer
     assert Shipment.objects.get().amount.to_eng_string() == "285.05"
 
@@ -166,7 +193,12 @@ def test_unapproved_product_is_a_400(api_for, assistant, salesperson):
         (lambda o, d: d.update(carrier_phone="123"), "carrier_phone"),
         (lambda o, d: d.update(carrier=""), "carrier"),
         (lambda o, d: d.update(ship_date="2026-13-01"), "ship_date"),
-        (lambda o, d: d.update(ship_date=(timezone.localdate() + dt.timedelta(days=2)).isoformat()), "ship_date"),
+        (
+            lambda o, d: d.update(
+                ship_date=(timezone.localdate() + dt.timedelta(days=2)).isoformat()
+            ),
+            "ship_date",
+        ),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(api_for, assistant, order, change, field):
@@ -187,13 +219,19 @@ def test_notify_by_email(api_for, salesperson, shipment, django_capture_on_commi
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["recipients"] == ["wang@mingfa.example.cn"]
-    assert body["notified_at"] and "SF1" in body["message_text"] and "400-811-1111" in body["message_text"]
+    assert (
+        body["notified_at"]
+        and "SF1" in body["message_text"]
+        and "400-811-1111" in body["message_text"]
+    )
     assert len(mail.outbox) == 1 and "SF1" in mail.outbox[0].body
 
 
 def test_notify_by_message_and_bad_channel(api_for, warehouse, shipment):
     api = api_for(warehouse)
-    response = api.post(f"{URL}{shipment.pk}/notify/", {"channel": "message", "recipients": "微信"}, format="json")
+    response = api.post(
+        f"{URL}{shipment.pk}/notify/", {"channel": "message", "recipients": "微信"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["recipients"] == ["微信"]
     response = api.post(f"{URL}{shipment.pk}/notify/", {"channel": "fax"}, format="json")
     assert response.status_code == 400 and fields_of(response) == ["channel"]
@@ -204,7 +242,9 @@ def test_notify_without_any_email_is_a_400(api_for, warehouse, salesperson):
     customer = CustomerFactory(owner=salesperson)
     ContactFactory(customer=customer, email="")
     shipment = ship(make_order(customer=customer), warehouse, [1])
-    response = api_for(warehouse).post(f"{URL}{shipment.pk}/notify/", {"channel": "email"}, format="json")
+    response = api_for(warehouse).post(
+        f"{URL}{shipment.pk}/notify/", {"channel": "email"}, format="json"
+    )
     assert response.status_code == 400 and fields_of(response) == ["channel"]
     assert ShipmentNotice.objects.count() == 0 and len(mail.outbox) == 0
 
@@ -212,9 +252,17 @@ def test_notify_without_any_email_is_a_400(api_for, warehouse, salesperson):
 def test_receive(api_for, warehouse, shipment):
     api = api_for(warehouse)
     when = timezone.now().replace(microsecond=0).isoformat()
-    response = api.post(f"{URL}{shipment.pk}/receive/", {"received_at": when, "received_by_name": "王经理"}, format="json")
+    response = api.post(
+        f"{URL}{shipment.pk}/receive/",
+        {"received_at": when, "received_by_name": "王经理"},
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["received_by_name"] == "王经理"
-    response = api.post(f"{URL}{shipment.pk}/receive/", {"received_at": when, "received_by_name": "李四"}, format="json")
+    response = api.post(
+        f"{URL}{shipment.pk}/receive/",
+        {"received_at": when, "received_by_name": "李四"},
+        format="json",
+    )
     assert response.status_code == 400 and fields_of(response) == ["non_field_errors"]
 
 
@@ -261,10 +309,16 @@ def test_list_filters(api_for, assistant, warehouse, order, shipment, theirs):
     assert response.status_code == 400 and set(fields_of(response)) == {"notified", "customer"}
 
 
-def test_list_query_count_is_bounded(api_for, warehouse, salesperson, django_assert_max_num_queries):
+def test_list_query_count_is_bounded(
+    api_for, warehouse, salesperson, django_assert_max_num_queries
+):
     customers = [CustomerFactory(owner=salesperson) for _ in range(3)]
     for i in range(31):
-        ship(make_order(customer=customers[i % 3], lines=((100, "1.0000"), (100, "2.0000"))), warehouse, [5, 5])
+        ship(
+            make_order(customer=customers[i % 3], lines=((100, "1.0000"), (100, "2.0000"))),
+            warehouse,
+            [5, 5],
+        )
     api = api_for(warehouse)
     with django_assert_max_num_queries(6):
         response = api.get(URL, {"page_size": 100})

@@ -40,7 +40,11 @@ def snapshot(order):
     return (
         Shipment.objects.count(),
         ShipmentLine.objects.count(),
-        list(OrderLine.objects.filter(order=order).order_by("line_no").values_list("shipped_quantity", flat=True)),
+        list(
+            OrderLine.objects.filter(order=order)
+            .order_by("line_no")
+            .values_list("shipped_quantity", flat=True)
+        ),
         order.state,
         order.shipped_amount,
         order.last_shipped_on,
@@ -78,7 +82,12 @@ def test_partial_then_full_shipment_moves_the_order_and_keeps_amounts_exact(orde
         order,
         warehouse,
         [
-            {"order_line": line(order, 1).pk, "quantity": 667, "checked_quantity": 660, "damaged_quantity": 2},
+            {
+                "order_line": line(order, 1).pk,
+                "quantity": 667,
+                "checked_quantity": 660,
+                "damaged_quantity": 2,
+            },
             {"order_line": str(line(order, 2).pk), "quantity": "400"},
         ],
     )
@@ -98,10 +107,22 @@ def test_partial_then_full_shipment_moves_the_order_and_keeps_amounts_exact(orde
 
 
 def test_half_up_rounding_on_half_a_fen(warehouse, salesperson):
-    order = make_order(customer=CustomerFactory(owner=salesperson), lines=((5, "0.0010"), (1, "0.0050")))
-    shipment = ship(order, warehouse, [{"order_line": line(order, 1), "quantity": 5}, {"order_line": line(order, 2), "quantity": 1}])
+    order = make_order(
+        customer=CustomerFactory(owner=salesperson), lines=((5, "0.0010"), (1, "0.0050"))
+    )
+    shipment = ship(
+        order,
+        warehouse,
+        [
+            {"order_line": line(order, 1), "quantity": 5},
+            {"order_line": line(order, 2), "quantity": 1},
+        ],
+    )
     # 5 × 0.0010 = 0.005 → 0.01 ; 1 × 0.0050 = 0.005 → 0.01 (never banker's 0.00)
-    assert [sl.amount for sl in shipment.lines.order_by("order_line__line_no")] == [Decimal("0.01"), Decimal("0.01")]
+    assert [sl.amount for sl in shipment.lines.order_by("order_line__line_no")] == [
+        Decimal("0.01"),
+        Decimal("0.01"),
+    ]
     assert shipment.amount == Decimal("0.02")
 
 
@@ -112,7 +133,11 @@ def test_over_shipping_one_line_is_refused_naming_the_line(order, warehouse):
     before = snapshot(order)
     l2 = line(order, 2)
     with translation.override("en"), pytest.raises(ValidationError) as exc:
-        ship(order, warehouse, [{"order_line": line(order, 1), "quantity": 10}, {"order_line": l2, "quantity": 500}])
+        ship(
+            order,
+            warehouse,
+            [{"order_line": line(order, 1), "quantity": 10}, {"order_line": l2, "quantity": 500}],
+        )
     errors = errors_of(exc)
     assert list(errors) == ["lines.1.quantity"]
     message = errors["lines.1.quantity"][0]
@@ -201,17 +226,31 @@ def test_bad_header_is_refused_and_nothing_written(order, warehouse, changes, fi
 
 def test_ship_date_not_before_the_order_nor_in_the_future(order, warehouse):
     before = snapshot(order)
-    for day in (order.order_date - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1)):
+    for day in (
+        order.order_date - dt.timedelta(days=1),
+        timezone.localdate() + dt.timedelta(days=1),
+    ):
         with pytest.raises(ValidationError) as exc:
             ship(order, warehouse, [{"order_line": line(order, 1), "quantity": 1}], ship_date=day)
         assert list(exc.value.message_dict) == ["ship_date"]
     assert snapshot(order) == before
-    ship(order, warehouse, [{"order_line": line(order, 1), "quantity": 1}], ship_date=order.order_date)
+    ship(
+        order,
+        warehouse,
+        [{"order_line": line(order, 1), "quantity": 1}],
+        ship_date=order.order_date,
+    )
 
 
 def test_carrier_phone_takes_mobile_landline_or_400(order, warehouse):
-    for phone, kept in (("13812345678", "13812345678"), ("0571 8888 6666", "0571-88886666"), ("4008111111", "400-811-1111")):
-        shipment = ship(order, warehouse, [{"order_line": line(order, 1), "quantity": 1}], carrier_phone=phone)
+    for phone, kept in (
+        ("13812345678", "13812345678"),
+        ("0571 8888 6666", "0571-88886666"),
+        ("4008111111", "400-811-1111"),
+    ):
+        shipment = ship(
+            order, warehouse, [{"order_line": line(order, 1), "quantity": 1}], carrier_phone=phone
+        )
         assert shipment.carrier_phone == kept
 
 
@@ -246,7 +285,11 @@ def test_line_of_another_order_or_twice_or_none_is_refused(order, warehouse, sal
     assert list(exc.value.message_dict) == ["lines.0.order_line"]
     l1 = line(order, 1)
     with pytest.raises(ValidationError) as exc:
-        ship(order, warehouse, [{"order_line": l1, "quantity": 1}, {"order_line": l1.pk, "quantity": 1}])
+        ship(
+            order,
+            warehouse,
+            [{"order_line": l1, "quantity": 1}, {"order_line": l1.pk, "quantity": 1}],
+        )
     assert list(exc.value.message_dict) == ["lines.1.order_line"]
     with pytest.raises(ValidationError) as exc:
         ship(order, warehouse, [])
@@ -267,7 +310,9 @@ def test_only_open_orders_ship(order, warehouse, state):
 @pytest.mark.parametrize("persona", ["salesperson", "director", "finance"])
 def test_roles_without_the_right_cannot_ship(request, order, persona):
     with pytest.raises(PermissionDenied):
-        ship(order, request.getfixturevalue(persona), [{"order_line": line(order, 1), "quantity": 1}])
+        ship(
+            order, request.getfixturevalue(persona), [{"order_line": line(order, 1), "quantity": 1}]
+        )
     assert Shipment.objects.count() == 0
 
 
@@ -285,7 +330,10 @@ def test_unapproved_new_product_refused_then_allowed_after_approval(warehouse, s
     new = ProductFactory(code="P-NEW1", name="五层BC楞新款箱", needs_approval=True, is_new=True)
     order = make_order(customer=customer, lines=((100, "2.0000"), (50, "3.0000", new)))
     before = snapshot(order)
-    lines = [{"order_line": line(order, 1), "quantity": 10}, {"order_line": line(order, 2), "quantity": 10}]
+    lines = [
+        {"order_line": line(order, 1), "quantity": 10},
+        {"order_line": line(order, 2), "quantity": 10},
+    ]
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         ship(order, warehouse, lines)
     errors = errors_of(exc)
@@ -326,7 +374,12 @@ def test_changed_product_needs_approval_of_its_new_revision(warehouse, salespers
 
 @pytest.fixture
 def shipment(order, warehouse):
-    return ship(order, warehouse, [{"order_line": line(order, 1), "quantity": 100}], ship_date=timezone.localdate() - dt.timedelta(days=2))
+    return ship(
+        order,
+        warehouse,
+        [{"order_line": line(order, 1), "quantity": 100}],
+        ship_date=timezone.localdate() - dt.timedelta(days=2),
+    )
 
 
 def test_receipt_is_recorded_once(shipment, warehouse, assistant):
@@ -336,17 +389,24 @@ def test_receipt_is_recorded_once(shipment, warehouse, assistant):
     assert (shipment.received_at, shipment.received_by_name) == (when, "王建国")
     assert shipment.history.first().history_user == warehouse
     with pytest.raises(ValidationError) as exc:
-        shipment_receive(shipment=shipment, by=assistant, received_at=timezone.now(), received_by_name="李四")
+        shipment_receive(
+            shipment=shipment, by=assistant, received_at=timezone.now(), received_by_name="李四"
+        )
     assert "__all__" in exc.value.message_dict
     shipment.refresh_from_db()
     assert shipment.received_by_name == "王建国"
 
 
 def test_receipt_not_before_shipping_nor_in_the_future_and_names_the_signer(shipment, warehouse):
-    before_ship = timezone.make_aware(dt.datetime.combine(shipment.ship_date - dt.timedelta(days=1), dt.time(15)))
+    before_ship = timezone.make_aware(
+        dt.datetime.combine(shipment.ship_date - dt.timedelta(days=1), dt.time(15))
+    )
     cases = [
         ({"received_at": before_ship, "received_by_name": "王"}, "received_at"),
-        ({"received_at": timezone.now() + dt.timedelta(days=1), "received_by_name": "王"}, "received_at"),
+        (
+            {"received_at": timezone.now() + dt.timedelta(days=1), "received_by_name": "王"},
+            "received_at",
+        ),
         ({"received_at": None, "received_by_name": "王"}, "received_at"),
         ({"received_at": timezone.now(), "received_by_name": "  "}, "received_by_name"),
         ({"received_at": timezone.now(), "received_by_name": "王" * 51}, "received_by_name"),
@@ -366,5 +426,8 @@ def test_receipt_not_before_shipping_nor_in_the_future_and_names_the_signer(ship
 def test_receipt_needs_the_shipping_right(request, shipment, persona):
     with pytest.raises(PermissionDenied):
         shipment_receive(
-            shipment=shipment, by=request.getfixturevalue(persona), received_at=timezone.now(), received_by_name="王"
+            shipment=shipment,
+            by=request.getfixturevalue(persona),
+            received_at=timezone.now(),
+            received_by_name="王",
         )

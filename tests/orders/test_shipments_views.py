@@ -16,24 +16,32 @@ from salesdesk.orders.selectors.shipments import order_shipments
 from salesdesk.orders.services.notices import shipment_notify
 from salesdesk.orders.services.shipments import shipment_receive, shipment_record
 from tests.factories import ContactFactory, CustomerFactory
+from tests.helpers import EVERYONE, as_persona, assert_goes_to_login
 
 from .factories_shipments import ProductFactory, approve, make_order
 
 pytestmark = pytest.mark.django_db
 
-READERS = ["assistant", "commercial", "salesperson", "director", "finance", "warehouse", "admin_user"]
+READERS = EVERYONE
 SHIPPERS = ["assistant", "commercial", "warehouse", "admin_user"]
 NOT_SHIPPERS = ["salesperson", "director", "finance"]
 
 
 def ship(order, by, quantities, **kwargs):
     lines = list(order.lines.order_by("line_no"))
-    data = {"ship_date": timezone.localdate(), "carrier": "顺丰速运", "carrier_phone": "400-811-1111", "tracking_number": "SF100"}
+    data = {
+        "ship_date": timezone.localdate(),
+        "carrier": "顺丰速运",
+        "carrier_phone": "400-811-1111",
+        "tracking_number": "SF100",
+    }
     data.update(kwargs)
     return shipment_record(
         order=order,
         by=by,
-        lines=[{"order_line": ln, "quantity": q} for ln, q in zip(lines, quantities, strict=False) if q],
+        lines=[
+            {"order_line": ln, "quantity": q} for ln, q in zip(lines, quantities, strict=False) if q
+        ],
         **data,
     )
 
@@ -41,7 +49,9 @@ def ship(order, by, quantities, **kwargs):
 @pytest.fixture
 def order(salesperson):
     customer = CustomerFactory(owner=salesperson, name="杭州明发包装有限公司")
-    ContactFactory(customer=customer, name="王经理", email="wang@mingfa.example.cn", is_primary=True)
+    ContactFactory(
+        customer=customer, name="王经理", email="wang@mingfa.example.cn", is_primary=True
+    )
     return make_order(customer=customer, lines=((1000, "0.8560"), (400, "1.2345")))
 
 
@@ -52,7 +62,9 @@ def shipment(order, warehouse):
 
 @pytest.fixture
 def theirs(other_salesperson, warehouse):
-    order = make_order(customer=CustomerFactory(owner=other_salesperson, name="宁波华丰纸业有限公司"))
+    order = make_order(
+        customer=CustomerFactory(owner=other_salesperson, name="宁波华丰纸业有限公司")
+    )
     return ship(order, warehouse, [10], tracking_number="THEIRS-1")
 
 
@@ -72,29 +84,31 @@ def urls(order, shipment):
 @pytest.mark.parametrize("name", ["list", "detail", "create", "notify", "receive"])
 def test_anonymous_goes_to_login(client, order, shipment, name):
     method, url = urls(order, shipment)[name]
-    response = client.generic(method, url)
-    assert response.status_code == 302
-    assert reverse("accounts:login") in response["Location"]
+    assert_goes_to_login(client.generic(method, url))
 
 
 @pytest.mark.parametrize("persona", READERS)
 def test_readers_open_list_and_detail(request, client_for, order, shipment, persona):
-    client = client_for(request.getfixturevalue(persona))
+    client = as_persona(request, client_for, persona)
     assert client.get(reverse("orders:shipments")).status_code == 200
     assert client.get(reverse("orders:shipment-detail", args=[shipment.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("persona", SHIPPERS)
 def test_shippers_open_the_form(request, client_for, order, persona):
-    response = client_for(request.getfixturevalue(persona)).get(reverse("orders:shipment-create"), {"order": order.pk})
+    response = as_persona(request, client_for, persona).get(
+        reverse("orders:shipment-create"), {"order": order.pk}
+    )
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("persona", NOT_SHIPPERS)
 def test_others_cannot_record_shipments_or_receipts(request, client_for, order, shipment, persona):
-    client = client_for(request.getfixturevalue(persona))
+    client = as_persona(request, client_for, persona)
     assert client.get(reverse("orders:shipment-create"), {"order": order.pk}).status_code == 403
-    assert client.post(reverse("orders:shipment-create") + f"?order={order.pk}", {}).status_code == 403
+    assert (
+        client.post(reverse("orders:shipment-create") + f"?order={order.pk}", {}).status_code == 403
+    )
     response = client.post(
         reverse("orders:shipment-receive", args=[shipment.pk]),
         {"received_at": "2026-01-01T10:00", "received_by_name": "王"},
@@ -106,7 +120,7 @@ def test_others_cannot_record_shipments_or_receipts(request, client_for, order, 
 
 @pytest.mark.parametrize("persona", ["director", "finance"])
 def test_readers_without_a_write_right_cannot_notify(request, client_for, shipment, persona):
-    response = client_for(request.getfixturevalue(persona)).post(
+    response = as_persona(request, client_for, persona).post(
         reverse("orders:shipment-notify", args=[shipment.pk]), {"channel": "message"}
     )
     assert response.status_code == 403
@@ -131,19 +145,31 @@ def test_salesperson_sees_only_own_customers_shipments(client_for, salesperson, 
     assert [s.pk for s in page.context["page_obj"].object_list] == [shipment.pk]
     assert theirs.number not in page.content.decode()
     assert client.get(reverse("orders:shipment-detail", args=[theirs.pk])).status_code == 404
-    response = client.post(reverse("orders:shipment-notify", args=[theirs.pk]), {"channel": "message"})
+    response = client.post(
+        reverse("orders:shipment-notify", args=[theirs.pk]), {"channel": "message"}
+    )
     assert response.status_code == 404
     assert not theirs.notices.exists()
 
 
-def test_warehouse_sees_all_shipments_but_no_money(client_for, warehouse, assistant, shipment, theirs):
+def test_warehouse_sees_all_shipments_but_no_money(
+    client_for, warehouse, assistant, shipment, theirs
+):
     page = client_for(warehouse).get(reverse("orders:shipments"))
     assert {s.pk for s in page.context["page_obj"].object_list} == {shipment.pk, theirs.pk}
     body = page.content.decode()
     assert "¥" not in body
-    detail = client_for(warehouse).get(reverse("orders:shipment-detail", args=[shipment.pk])).content.decode()
+    detail = (
+        client_for(warehouse)
+        .get(reverse("orders:shipment-detail", args=[shipment.pk]))
+        .content.decode()
+    )
     assert "¥" not in detail and "85.60" not in detail
-    detail = client_for(assistant).get(reverse("orders:shipment-detail", args=[shipment.pk])).content.decode()
+    detail = (
+        client_for(assistant)
+        .get(reverse("orders:shipment-detail", args=[shipment.pk]))
+        .content.decode()
+    )
     assert "¥85.60" in detail  # 100 × 0.8560
 
 
@@ -186,8 +212,12 @@ def test_form_lists_open_lines_with_remaining(client_for, warehouse, order):
 
 def test_record_shipment_happy_path(client_for, warehouse, order):
     l1 = order.lines.get(line_no=1)
-    data = form_data(order, [300, ""], **{f"checked_quantity_{l1.pk}": "298", f"damaged_quantity_{l1.pk}": "2"})
-    response = client_for(warehouse).post(reverse("orders:shipment-create") + f"?order={order.pk}", data)
+    data = form_data(
+        order, [300, ""], **{f"checked_quantity_{l1.pk}": "298", f"damaged_quantity_{l1.pk}": "2"}
+    )
+    response = client_for(warehouse).post(
+        reverse("orders:shipment-create") + f"?order={order.pk}", data
+    )
     shipment = Shipment.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("orders:shipment-detail", args=[shipment.pk])
@@ -204,18 +234,46 @@ def test_record_shipment_happy_path(client_for, warehouse, order):
         (lambda o: {"carrier": ""}, lambda o: "carrier", None),
         (lambda o: {"carrier_phone": "12345"}, lambda o: "carrier_phone", "12345"),
         (lambda o: {"ship_date": "not-a-date"}, lambda o: "ship_date", None),
-        (lambda o: {"ship_date": (timezone.localdate() + dt.timedelta(days=3)).isoformat()}, lambda o: "ship_date", None),
-        (lambda o: {f"quantity_{o.lines.get(line_no=2).pk}": "500"}, lambda o: f"quantity_{o.lines.get(line_no=2).pk}", "only 400 remain to ship, 500 given"),
-        (lambda o: {f"quantity_{o.lines.get(line_no=1).pk}": "x"}, lambda o: f"quantity_{o.lines.get(line_no=1).pk}", None),
-        (lambda o: {f"checked_quantity_{o.lines.get(line_no=1).pk}": "11"}, lambda o: f"checked_quantity_{o.lines.get(line_no=1).pk}", None),
-        (lambda o: {f"damaged_quantity_{o.lines.get(line_no=1).pk}": "-1"}, lambda o: f"damaged_quantity_{o.lines.get(line_no=1).pk}", None),
-        (lambda o: {f"quantity_{o.lines.get(line_no=1).pk}": ""}, lambda o: None, "Enter the quantity shipped on at least one line."),
+        (
+            lambda o: {"ship_date": (timezone.localdate() + dt.timedelta(days=3)).isoformat()},
+            lambda o: "ship_date",
+            None,
+        ),
+        (
+            lambda o: {f"quantity_{o.lines.get(line_no=2).pk}": "500"},
+            lambda o: f"quantity_{o.lines.get(line_no=2).pk}",
+            "only 400 remain to ship, 500 given",
+        ),
+        (
+            lambda o: {f"quantity_{o.lines.get(line_no=1).pk}": "x"},
+            lambda o: f"quantity_{o.lines.get(line_no=1).pk}",
+            None,
+        ),
+        (
+            lambda o: {f"checked_quantity_{o.lines.get(line_no=1).pk}": "11"},
+            lambda o: f"checked_quantity_{o.lines.get(line_no=1).pk}",
+            None,
+        ),
+        (
+            lambda o: {f"damaged_quantity_{o.lines.get(line_no=1).pk}": "-1"},
+            lambda o: f"damaged_quantity_{o.lines.get(line_no=1).pk}",
+            None,
+        ),
+        (
+            lambda o: {f"quantity_{o.lines.get(line_no=1).pk}": ""},
+            lambda o: None,
+            "Enter the quantity shipped on at least one line.",
+        ),
     ],
 )
-def test_record_shipment_bad_input_names_the_field_and_saves_nothing(client_for, warehouse, order, change, field_of, text, settings):
+def test_record_shipment_bad_input_names_the_field_and_saves_nothing(
+    client_for, warehouse, order, change, field_of, text, settings
+):
     settings.LANGUAGE_CODE = "en"
     data = form_data(order, [10, ""], **change(order))
-    response = client_for(warehouse).post(reverse("orders:shipment-create") + f"?order={order.pk}", data, HTTP_ACCEPT_LANGUAGE="en")
+    response = client_for(warehouse).post(
+        reverse("orders:shipment-create") + f"?order={order.pk}", data, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     form = response.context["form"]
     field = field_of(order)
@@ -226,7 +284,9 @@ def test_record_shipment_bad_input_names_the_field_and_saves_nothing(client_for,
     if text:
         assert text in response.content.decode()
     assert Shipment.objects.count() == 0
-    assert list(OrderLine.objects.filter(order=order).values_list("shipped_quantity", flat=True)) == [0, 0]
+    assert list(
+        OrderLine.objects.filter(order=order).values_list("shipped_quantity", flat=True)
+    ) == [0, 0]
 
 
 def test_unapproved_product_warned_on_the_form_and_refused(client_for, warehouse, salesperson):
@@ -234,21 +294,31 @@ def test_unapproved_product_warned_on_the_form_and_refused(client_for, warehouse
     new = ProductFactory(code="P-NEW9", name="新款彩印箱", needs_approval=True)
     order = make_order(customer=customer, lines=((100, "2.0000", new),))
     client = client_for(warehouse)
-    page = client.get(reverse("orders:shipment-create"), {"order": order.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(
+        reverse("orders:shipment-create"), {"order": order.pk}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Awaiting the customer" in page.content.decode()
-    response = client.post(reverse("orders:shipment-create") + f"?order={order.pk}", form_data(order, [10]), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("orders:shipment-create") + f"?order={order.pk}",
+        form_data(order, [10]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 200
     assert "P-NEW9 新款彩印箱" in response.content.decode()
     assert Shipment.objects.count() == 0
     approve(customer, new)
-    response = client.post(reverse("orders:shipment-create") + f"?order={order.pk}", form_data(order, [10]))
+    response = client.post(
+        reverse("orders:shipment-create") + f"?order={order.pk}", form_data(order, [10])
+    )
     assert response.status_code == 302 and Shipment.objects.count() == 1
 
 
 # --- notify and receive through the page ------------------------------------------------------
 
 
-def test_notify_by_email_from_the_page(client_for, salesperson, shipment, django_capture_on_commit_callbacks):
+def test_notify_by_email_from_the_page(
+    client_for, salesperson, shipment, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(salesperson).post(
             reverse("orders:shipment-notify", args=[shipment.pk]), {"channel": "email"}
@@ -281,7 +351,9 @@ def test_notify_plain_post_goes_back_to_a_safe_next(client_for, warehouse, shipm
     assert response["Location"] == reverse("orders:shipment-detail", args=[shipment.pk])
 
 
-def test_notify_bad_input_shows_the_message_and_saves_nothing(client_for, warehouse, salesperson, django_capture_on_commit_callbacks):
+def test_notify_bad_input_shows_the_message_and_saves_nothing(
+    client_for, warehouse, salesperson, django_capture_on_commit_callbacks
+):
     customer = CustomerFactory(owner=salesperson, name="无邮箱客户")
     ContactFactory(customer=customer, email="")
     shipment = ship(make_order(customer=customer), warehouse, [5])
@@ -304,7 +376,9 @@ def test_receive_from_the_page_once(client_for, warehouse, shipment):
     assert response.status_code == 302
     shipment.refresh_from_db()
     assert shipment.received_by_name == "王经理"
-    response = client.post(url, {"received_at": now, "received_by_name": "李四"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        url, {"received_at": now, "received_by_name": "李四"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert "already recorded" in response.content.decode()
     shipment.refresh_from_db()
@@ -337,7 +411,9 @@ def test_receive_bad_input(client_for, warehouse, shipment, data, field):
 
 
 def test_list_filters_and_key_accounts_first(client_for, assistant, warehouse, salesperson):
-    ordinary = ship(make_order(customer=CustomerFactory(owner=salesperson, name="普通客户")), warehouse, [1])
+    ordinary = ship(
+        make_order(customer=CustomerFactory(owner=salesperson, name="普通客户")), warehouse, [1]
+    )
     key = ship(
         make_order(customer=CustomerFactory(owner=salesperson, name="大客户公司", tier=Tier.KEY)),
         warehouse,
@@ -352,15 +428,29 @@ def test_list_filters_and_key_accounts_first(client_for, assistant, warehouse, s
         response = client.get(reverse("orders:shipments"), params)
         return [s.number for s in response.context["page_obj"].object_list]
 
-    assert numbers() == [key.number, ordinary.number]
+    # The whole history (a million rows at ten years) is newest first, never sorted by tier.
+    assert numbers() == [ordinary.number, key.number]
     assert numbers(notified="no") == [key.number]
     assert numbers(notified="yes") == [ordinary.number]
     assert numbers(received="no") == [ordinary.number]
     assert numbers(q="大客户") == [key.number]
     assert numbers(date_from=timezone.localdate().isoformat()) == [ordinary.number]
-    assert numbers(notified="maybe") == [key.number, ordinary.number]  # a bad filter is ignored
+    assert numbers(notified="maybe") == [ordinary.number, key.number]  # a bad filter is ignored
+    # The worklists (not notified / not received) put key accounts first.
+    fresh = ship(make_order(customer=ordinary.customer), warehouse, [1])
+    assert numbers() == [fresh.number, ordinary.number, key.number]
+    assert numbers(notified="no") == [key.number, fresh.number]
+    older_key = ship(
+        make_order(customer=key.customer),
+        warehouse,
+        [1],
+        ship_date=timezone.localdate() - dt.timedelta(days=5),
+    )
+    assert numbers(received="no") == [older_key.number, fresh.number, ordinary.number]
     assert 'class="key-account"' in client.get(reverse("orders:shipments")).content.decode()
-    table = client.get(reverse("orders:shipments"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="shipment-table")
+    table = client.get(
+        reverse("orders:shipments"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="shipment-table"
+    )
     assert table.content.decode().lstrip().startswith('<div id="shipment-table"')
 
 
@@ -373,7 +463,9 @@ def many_shipments(count, warehouse, salesperson):
     return shipments
 
 
-def test_list_query_count_is_bounded(client_for, warehouse, salesperson, django_assert_max_num_queries):
+def test_list_query_count_is_bounded(
+    client_for, warehouse, salesperson, django_assert_max_num_queries
+):
     many_shipments(32, warehouse, salesperson)
     client = client_for(warehouse)
     with django_assert_max_num_queries(8):
@@ -403,9 +495,13 @@ def test_fragment_shows_lines_shipments_and_actions(assistant, warehouse, order,
 
 def test_fragment_for_the_warehouse_hides_money_and_for_finance_actions(warehouse, finance, order):
     ship(order, warehouse, [300, 0])
-    html = render_to_string("orders/_order_shipments.html", order_shipments(order=order, user=warehouse))
+    html = render_to_string(
+        "orders/_order_shipments.html", order_shipments(order=order, user=warehouse)
+    )
     assert "¥" not in html
-    html = render_to_string("orders/_order_shipments.html", order_shipments(order=order, user=finance))
+    html = render_to_string(
+        "orders/_order_shipments.html", order_shipments(order=order, user=finance)
+    )
     assert "¥256.80" in html  # 300 × 0.8560
     assert "Record shipment" not in html and "登记发货" not in html
     assert "received_by_name" not in html and 'name="channel"' not in html
@@ -417,17 +513,25 @@ def test_fragment_warns_of_unapproved_products(assistant, salesperson):
     order = make_order(customer=customer, lines=((100, "1.0000", new), (100, "1.0000")))
     shipping = order_shipments(order=order, user=assistant)["shipping"]
     assert [line.product.code for line in shipping["unapproved_lines"]] == ["P-NEW5"]
-    assert "P-NEW5 新品箱" in render_to_string("orders/_order_shipments.html", {"shipping": shipping})
+    assert "P-NEW5 新品箱" in render_to_string(
+        "orders/_order_shipments.html", {"shipping": shipping}
+    )
     approve(customer, new, status=ApprovalStatus.APPROVED)
     assert order_shipments(order=order, user=assistant)["shipping"]["unapproved_lines"] == []
 
 
-def test_fragment_query_count_is_bounded(assistant, warehouse, salesperson, django_assert_max_num_queries):
-    order = make_order(customer=CustomerFactory(owner=salesperson), lines=((1000, "1.0000"), (1000, "2.0000")))
+def test_fragment_query_count_is_bounded(
+    assistant, warehouse, salesperson, django_assert_max_num_queries
+):
+    order = make_order(
+        customer=CustomerFactory(owner=salesperson), lines=((1000, "1.0000"), (1000, "2.0000"))
+    )
     for i in range(31):
         s = ship(order, warehouse, [3, 2], tracking_number=f"SF{i}")
         shipment_notify(shipment=s, by=assistant, channel="message")
     order.refresh_from_db()
     with django_assert_max_num_queries(8):
-        html = render_to_string("orders/_order_shipments.html", order_shipments(order=order, user=assistant))
+        html = render_to_string(
+            "orders/_order_shipments.html", order_shipments(order=order, user=assistant)
+        )
     assert html.count("shipment-card-") >= 31

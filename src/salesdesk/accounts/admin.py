@@ -9,4 +9,7 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "email", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("SalesDesk"), {"fields": ("role", "display_name", "phone")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("SalesDesk"), {"fields": ("role", "display_name", "phone")}),
+    )

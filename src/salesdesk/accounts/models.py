@@ -8,7 +8,9 @@ from .roles import Role
 class User(AbstractUser):
     """A person who signs in. The role decides what they see (accounts.roles)."""
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALESPERSON)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.SALESPERSON
+    )
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 

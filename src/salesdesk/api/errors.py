@@ -38,14 +38,22 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
         if all(isinstance(v, exceptions.ErrorDetail | str) for v in detail):
             for v in detail:
                 items.append(
-                    {"field": prefix or "non_field_errors", "code": getattr(v, "code", "invalid"), "message": str(v)}
+                    {
+                        "field": prefix or "non_field_errors",
+                        "code": getattr(v, "code", "invalid"),
+                        "message": str(v),
+                    }
                 )
         else:
             for index, value in enumerate(detail):
                 items.extend(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
     else:
         items.append(
-            {"field": prefix or "non_field_errors", "code": getattr(detail, "code", "invalid"), "message": str(detail)}
+            {
+                "field": prefix or "non_field_errors",
+                "code": getattr(detail, "code", "invalid"),
+                "message": str(detail),
+            }
         )
     return items
 
@@ -82,6 +90,12 @@ def exception_handler(exc, context):
     else:
         detail = getattr(exc, "detail", str(exc))
         summary = str(detail) if not isinstance(detail, dict | list) else _("Request failed.")
-        errors = [{"field": "non_field_errors", "code": getattr(exc, "default_code", "error"), "message": summary}]
+        errors = [
+            {
+                "field": "non_field_errors",
+                "code": getattr(exc, "default_code", "error"),
+                "message": summary,
+            }
+        ]
     response.data = {"detail": summary, "errors": errors}
     return Response(response.data, status=response.status_code, headers=dict(response.headers))

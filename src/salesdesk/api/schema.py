@@ -15,7 +15,9 @@ class AutoSchema(BaseAutoSchema):
             if self.method == "DELETE":
                 ok = "204"
             responses = {ok: responses}
-        error = OpenApiResponse(ErrorSerializer, description="Error: one entry per field and problem")
+        error = OpenApiResponse(
+            ErrorSerializer, description="Error: one entry per field and problem"
+        )
         extra = {"401": error, "403": error, "404": error}
         if self.method in ("POST", "PUT", "PATCH"):
             extra["400"] = error

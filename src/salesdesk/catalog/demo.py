@@ -15,12 +15,11 @@ only on the seed; dates are relative to the day of the build.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
+from salesdesk.core.demo_builder import DemoBuilder, write_with_history
 from salesdesk.customers.choices import CustomerStatus, Tier
 from salesdesk.customers.text import pinyin_of
 
@@ -28,7 +27,6 @@ from .choices import ApprovalStatus, Flute, Unit
 from .models import Approval, Product
 
 PRODUCTS_PER_SCALE = 80
-BATCH = 1000
 PRICE_PLACES = Decimal("0.0001")
 MIN_PRICE, MAX_PRICE = Decimal("0.3500"), Decimal("28.0000")
 
@@ -79,29 +77,11 @@ def _price(value: Decimal) -> Decimal:
     return value.quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
 
 
-@contextmanager
-def explicit_timestamps(*models):
-    """Let bulk_create keep our created_at/updated_at: the demo spreads records over years."""
-    saved = []
-    for model in models:
-        for f in model._meta.concrete_fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                saved.append((f, f.auto_now, f.auto_now_add))
-                f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+class CatalogBuilder(DemoBuilder):
+    label = "catalog"
 
-
-class CatalogBuilder:
     def __init__(self, ctx):
-        self.ctx = ctx
-        self.rng = ctx.rng("catalog")
-        self.now = ctx.now
-        self.today = ctx.today
-        self.tz = timezone.get_current_timezone()
+        super().__init__(ctx)
         self.products: list[Product] = []
         self.approvals: list[Approval] = []
         self._names: set[str] = set()
@@ -447,9 +427,7 @@ class CatalogBuilder:
             product._history_user = (
                 users["assistant"] if self.rng.random() < 0.7 else users["commercial"]
             )
-        with explicit_timestamps(Product, Approval):
-            bulk_create_with_history(self.products, Product, batch_size=BATCH)
-            bulk_create_with_history(self.approvals, Approval, batch_size=BATCH)
+        write_with_history((Product, self.products), (Approval, self.approvals))
         self.ctx.data["products"] = self.products
         self.ctx.data["new_products"] = self.new_products + [self.changed_product]
         self.ctx.data["approvals"] = self.approvals

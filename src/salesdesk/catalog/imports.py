@@ -11,16 +11,12 @@ Rules:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from salesdesk.core import imports as engine
-from salesdesk.core.imports import Column, ImportResult, Sheet, Spec
+from salesdesk.core.imports import Column, ImportResult, Plan, Sheet, Spec
 from salesdesk.customers.text import pinyin_of
 
 from .choices import Flute, Ply, Unit
@@ -28,8 +24,6 @@ from .models import Product
 from .services.products import DIMENSIONS, REASON_IMPORT, SPEC_FIELDS, check_dimensions, parse_price
 
 KIND = "products"
-BATCH_SIZE = 500
-CHUNK = 500
 EXAMPLE_CODE = "EX-0001"
 
 
@@ -122,31 +116,11 @@ PRODUCT_SPEC = Spec(
 FIELDS = tuple(c.key for c in PRODUCT_SPEC.columns if c.key != "code")
 
 
-def _chunks(values, size: int = CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-@dataclass
-class Plan:
-    """What an import will write, decided before anything is written."""
-
-    creates: list[Product] = field(default_factory=list)
-    updates: dict[int, Product] = field(default_factory=dict)
-    update_fields: set[str] = field(default_factory=set)
-    actions: dict[int, str] = field(default_factory=dict)  # Excel row → create/update/unchanged
-
-
 def _plan_rows(*, sheet: Sheet, result: ImportResult, plan: Plan) -> None:
     rows = sheet.rows
-    codes = Counter(r.values["code"] for r in rows if r.values.get("code"))
-    rows_by_code: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        if row.values.get("code"):
-            rows_by_code[row.values["code"]].append(row.number)
+    rows_by_code = engine.rows_by(rows, "code")
     existing: dict[str, Product] = {}
-    for chunk in _chunks(codes):
+    for chunk in engine.chunks(rows_by_code):
         existing.update({p.code: p for p in Product.objects.filter(code__in=chunk)})
 
     now = timezone.now()
@@ -155,7 +129,7 @@ def _plan_rows(*, sheet: Sheet, result: ImportResult, plan: Plan) -> None:
         code = values.get("code")
         if not code:
             continue  # the required cell is already reported
-        if codes[code] > 1:
+        if len(rows_by_code[code]) > 1:
             others = ", ".join(str(n) for n in rows_by_code[code] if n != row.number)
             sheet.error(
                 result,
@@ -179,8 +153,7 @@ def _plan_rows(*, sheet: Sheet, result: ImportResult, plan: Plan) -> None:
             dims = {k: getattr(product, k) for k in DIMENSIONS}
             check_dimensions(dims, {}, add=add)
             product.needs_approval = product.is_new
-            plan.creates.append(product)
-            plan.actions[row.number] = "create"
+            plan.create(row.number, product)
             continue
         if product.archived_at is not None:
             add(
@@ -205,13 +178,7 @@ def _plan_rows(*, sheet: Sheet, result: ImportResult, plan: Plan) -> None:
         elif product.is_new and not was_new:
             product.needs_approval = True
             changed.append("needs_approval")
-        if changed:
-            product.updated_at = now
-            plan.updates[product.pk] = product
-            plan.update_fields.update(changed)
-            plan.actions[row.number] = "update"
-        else:
-            plan.actions[row.number] = "unchanged"
+        plan.update(row.number, product, changed, now)
 
 
 def build_plan(*, content: bytes, result: ImportResult) -> Plan | None:
@@ -230,31 +197,9 @@ def build_plan(*, content: bytes, result: ImportResult) -> Plan | None:
     _plan_rows(sheet=sheet, result=result, plan=plan)
     if not result.valid:
         return None  # counts stay 0: nothing is, or would be, written
-    result.created = len(plan.creates)
-    result.updated = sum(1 for a in plan.actions.values() if a == "update")
-    result.unchanged = sum(1 for a in plan.actions.values() if a == "unchanged")
-    _preview(sheet, plan, result)
+    engine.count_actions(result, plan.actions)
+    engine.fill_preview(result, sheet, plan.actions)
     return plan
-
-
-def _preview(sheet: Sheet, plan: Plan, result: ImportResult) -> None:
-    keys = [c.key for c in sheet.spec.columns if sheet.has(c.key)]
-    result.preview_headers = [sheet.header(k) for k in keys]
-    labels = {
-        "create": gettext("new"),
-        "update": gettext("update"),
-        "unchanged": gettext("unchanged"),
-    }
-    for row in sheet.rows[: engine.PREVIEW_ROWS]:
-        action = plan.actions.get(row.number, "")
-        result.preview.append(
-            {
-                "row": row.number,
-                "action": action,
-                "action_label": labels.get(action, ""),
-                "cells": [engine.display((row.cells or {}).get(k)) for k in keys],
-            }
-        )
 
 
 def apply_plan(plan: Plan, *, by) -> None:
@@ -262,41 +207,14 @@ def apply_plan(plan: Plan, *, by) -> None:
     now = timezone.now()
     for product in plan.creates:  # here, not in the check: pypinyin is the slow part of a preview
         product.name_pinyin, product.name_initials = pinyin_of(product.name)
-    if plan.creates:
-        bulk_create_with_history(
-            plan.creates,
-            Product,
-            batch_size=BATCH_SIZE,
-            default_user=by,
-            default_change_reason=REASON_IMPORT,
-            default_date=now,
-        )
-    if plan.updates:
-        bulk_update_with_history(
-            list(plan.updates.values()),
-            Product,
-            sorted(plan.update_fields | {"updated_at"}),
-            batch_size=BATCH_SIZE,
-            default_user=by,
-            default_change_reason=REASON_IMPORT,
-            default_date=now,
-        )
-
-
-def _example() -> dict:
-    """The example row; choices shown as their Chinese label, as people write them."""
-    example = {}
-    for column in PRODUCT_SPEC.columns:
-        value = column.example
-        if isinstance(column.parse, engine.choice) and value not in ("", None):
-            with translation.override("zh-hans"):
-                value = str(dict(column.parse.choices.choices)[value])
-        example[column.key] = value
-    return example
+    history = {"by": by, "reason": REASON_IMPORT, "when": now}
+    engine.create_with_history(plan.creates, Product, **history)
+    engine.update_with_history(plan.updates.values(), Product, plan.update_fields, **history)
 
 
 def template_bytes() -> bytes:
     """The downloadable template: the product sheet with one example row, and the allowed values."""
     return engine.template_workbook(
-        [(PRODUCT_SPEC, [_example()])], ("可选值", engine.choice_rows(PRODUCT_SPEC))
+        [(PRODUCT_SPEC, [engine.example_row(PRODUCT_SPEC)])],
+        ("可选值", engine.choice_rows(PRODUCT_SPEC)),
     )

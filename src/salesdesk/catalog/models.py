@@ -46,7 +46,9 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(list_price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(list_price__gte=0), name="product_price_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,18 +73,29 @@ class Approval(models.Model):
     """A customer's decision on a sample of one product revision (新品送样确认, R-3.4)."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="approvals", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="approvals",
+        verbose_name=_("customer"),
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("product"))
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("product")
+    )
     revision = models.PositiveIntegerField(_("revision"))
-    status = models.CharField(_("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
     sample_sent_on = models.DateField(_("sample sent on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     customer_feedback = models.TextField(_("customer feedback"), blank=True)
     improvement_request = models.TextField(_("improvement request"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -90,7 +103,11 @@ class Approval(models.Model):
         verbose_name = _("sample approval")
         verbose_name_plural = _("sample approvals")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["customer", "product", "revision", "status"], name="approval_lookup_idx")]
+        indexes = [
+            models.Index(
+                fields=["customer", "product", "revision", "status"], name="approval_lookup_idx"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=ApprovalStatus.PENDING, decided_on__isnull=True)
@@ -104,4 +121,6 @@ class Approval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} · {self.product.code} r{self.revision} · {self.get_status_display()}"
+        return (
+            f"{self.customer} · {self.product.code} r{self.revision} · {self.get_status_display()}"
+        )

@@ -10,4 +10,7 @@ def navigation(request):
         "nav_reads_orders": roles.reads_orders(user),
         "nav_reads_products": roles.reads_products(user),
         "sees_money": roles.sees_money(user),
+        "nav_reads_receivables": roles.reads_receivables(user),
+        "nav_records_payments": roles.records_payments(user),
+        "nav_reconciles": roles.reconciles(user),
     }

@@ -35,7 +35,9 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
         ws = book.add_worksheet(sheet.title[:31])
         for col, header in enumerate(sheet.headers):
             ws.write_string(0, col, str(header), header_fmt)
-            width = sheet.widths[col] if col < len(sheet.widths) else max(10, len(str(header)) * 2 + 2)
+            width = (
+                sheet.widths[col] if col < len(sheet.widths) else max(10, len(str(header)) * 2 + 2)
+            )
             ws.set_column(col, col, width)
         ws.freeze_panes(1, 0)
         for r, row in enumerate(sheet.rows, start=1):

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,11 +25,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from python_calamine import CalamineWorkbook
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import validators
 from .models import ImportUpload
@@ -99,7 +102,12 @@ class RowError:
     order: int = 0  # the sheet's position, so errors sort sheet by sheet
 
     def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": str(self.message)}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": str(self.message),
+        }
 
 
 @dataclass
@@ -184,12 +192,16 @@ def open_workbook(content: bytes) -> CalamineWorkbook:
         raise WorkbookError(_("The file is empty."))
     if not content.startswith(XLSX_MAGIC):
         raise WorkbookError(
-            _("This is not an Excel .xlsx file. Save it in Excel as “Excel Workbook (*.xlsx)” and upload it again.")
+            _(
+                "This is not an Excel .xlsx file. Save it in Excel as “Excel Workbook (*.xlsx)” and upload it again."
+            )
         )
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(content))
     except Exception as exc:  # calamine raises several types for broken zips and XML
-        raise WorkbookError(_("The file cannot be read as an .xlsx workbook; it may be damaged.")) from exc
+        raise WorkbookError(
+            _("The file cannot be read as an .xlsx workbook; it may be damaged.")
+        ) from exc
 
 
 def check_xlsx(content: bytes) -> None:
@@ -248,15 +260,25 @@ def read_sheet(
     name = name or find_sheet(book, spec)
     if name is None:
         if spec.required:
-            result.add(spec.sheet, None, "", _("The workbook has no sheet named “%(sheet)s”.") % {"sheet": spec.sheet}, order)
+            result.add(
+                spec.sheet,
+                None,
+                "",
+                _("The workbook has no sheet named “%(sheet)s”.") % {"sheet": spec.sheet},
+                order,
+            )
         return None
     try:
         raw_rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception:
-        result.add(name, None, "", _("The sheet “%(sheet)s” cannot be read.") % {"sheet": name}, order)
+        result.add(
+            name, None, "", _("The sheet “%(sheet)s” cannot be read.") % {"sheet": name}, order
+        )
         return None
 
-    lookup = {normalize_header(alias): column for column in spec.columns for alias in column.headers}
+    lookup = {
+        normalize_header(alias): column for column in spec.columns for alias in column.headers
+    }
     best_index, best = None, {}
     for index, row in enumerate(raw_rows[:HEADER_SCAN_ROWS]):
         found = _match_headers(row, spec, lookup)
@@ -272,7 +294,9 @@ def read_sheet(
             order,
         )
         return None
-    sheet = Sheet(spec, name, best_index + 1, {k: text for k, (_i, text) in best.items()}, [], order)
+    sheet = Sheet(
+        spec, name, best_index + 1, {k: text for k, (_i, text) in best.items()}, [], order
+    )
     missing = [c.header for c in spec.columns if c.required and c.key not in best]
     if missing:
         sheet.error(
@@ -295,7 +319,8 @@ def read_sheet(
                 result,
                 None,
                 None,
-                _("The sheet has more than %(max)d rows; split it into several files.") % {"max": max_rows},
+                _("The sheet has more than %(max)d rows; split it into several files.")
+                % {"max": max_rows},
             )
             return None
         number = index + 1
@@ -357,7 +382,8 @@ def text(max_length: int | None = None) -> Parser:
         result = _as_text(value)
         if max_length is not None and len(result) > max_length:
             raise ValueError(
-                gettext("Too long: at most %(max)d characters, this has %(n)d.") % {"max": max_length, "n": len(result)}
+                gettext("Too long: at most %(max)d characters, this has %(n)d.")
+                % {"max": max_length, "n": len(result)}
             )
         return result
 
@@ -367,7 +393,9 @@ def text(max_length: int | None = None) -> Parser:
 _INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
 
 
-def integer(min_value: int | None = None, max_value: int | None = None, units: Iterable[str] = ()) -> Parser:
+def integer(
+    min_value: int | None = None, max_value: int | None = None, units: Iterable[str] = ()
+) -> Parser:
     """A whole number: 30, 30.0, "30", "1,000"; `units` may follow ("30天")."""
     units = tuple(units)
 
@@ -378,7 +406,9 @@ def integer(min_value: int | None = None, max_value: int | None = None, units: I
             number = value
         elif isinstance(value, float):
             if not value.is_integer():
-                raise ValueError(gettext("“%(value)s” is not a whole number.") % {"value": display(value)})
+                raise ValueError(
+                    gettext("“%(value)s” is not a whole number.") % {"value": display(value)}
+                )
             number = int(value)
         else:
             cleaned = re.sub(r"[\s,，]", "", str(value))
@@ -404,13 +434,19 @@ def money(min_value: Decimal | None = Decimal("0"), max_digits: int = 14) -> Par
 
     def parse(value):
         if isinstance(value, bool):
-            raise ValueError(gettext("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value})
+            raise ValueError(
+                gettext("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value}
+            )
         try:
             amount = to_money(value)
         except ValueError:
-            raise ValueError(gettext("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value}) from None
+            raise ValueError(
+                gettext("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value}
+            ) from None
         if not amount.is_finite():
-            raise ValueError(gettext("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value})
+            raise ValueError(
+                gettext("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value}
+            )
         if min_value is not None and amount < min_value:
             raise ValueError(gettext("Must be at least %(min)s.") % {"min": min_value})
         if abs(amount) >= limit:
@@ -449,7 +485,10 @@ def date() -> Parser:
                     return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
                 except ValueError:
                     pass
-        raise ValueError(gettext("“%(value)s” is not a date (write it as 2026-03-01).") % {"value": display(value)})
+        raise ValueError(
+            gettext("“%(value)s” is not a date (write it as 2026-03-01).")
+            % {"value": display(value)}
+        )
 
     return parse
 
@@ -505,17 +544,24 @@ def boolean() -> Parser:
             return True
         if key in _FALSE:
             return False
-        raise ValueError(gettext("“%(value)s” is not yes or no (write 是 or 否).") % {"value": display(value)})
+        raise ValueError(
+            gettext("“%(value)s” is not yes or no (write 是 or 否).") % {"value": display(value)}
+        )
 
     return parse
 
 
-def _checked(normalize: Callable[[str], str], validate: Callable[[str], None], max_length: int) -> Parser:
+def _checked(
+    normalize: Callable[[str], str], validate: Callable[[str], None], max_length: int
+) -> Parser:
     def parse(value):
         result = normalize(_as_text(value))
         validate(result)
         if len(result) > max_length:
-            raise ValueError(gettext("Too long: at most %(max)d characters, this has %(n)d.") % {"max": max_length, "n": len(result)})
+            raise ValueError(
+                gettext("Too long: at most %(max)d characters, this has %(n)d.")
+                % {"max": max_length, "n": len(result)}
+            )
         return result
 
     return parse
@@ -543,7 +589,10 @@ def email() -> Parser:
         result = _as_text(value)
         check(result)
         if len(result) > 254:
-            raise ValueError(gettext("Too long: at most %(max)d characters, this has %(n)d.") % {"max": 254, "n": len(result)})
+            raise ValueError(
+                gettext("Too long: at most %(max)d characters, this has %(n)d.")
+                % {"max": 254, "n": len(result)}
+            )
         return result
 
     return parse
@@ -598,7 +647,9 @@ def upload_mark_confirmed(upload: ImportUpload) -> None:
     upload.save(update_fields=["confirmed_at"])
 
 
-def template_workbook(sheets: Iterable[tuple[Spec, list[dict]]], choices_sheet: tuple[str, list[tuple]] | None) -> bytes:
+def template_workbook(
+    sheets: Iterable[tuple[Spec, list[dict]]], choices_sheet: tuple[str, list[tuple]] | None
+) -> bytes:
     """An .xlsx template: one sheet per spec with its headers and example rows, and a sheet
     listing the allowed values of the choice columns."""
     from .excel import Sheet as XSheet
@@ -614,7 +665,12 @@ def template_workbook(sheets: Iterable[tuple[Spec, list[dict]]], choices_sheet: 
         out.append(
             XSheet(
                 title,
-                [gettext("Column"), gettext("Value (Chinese)"), gettext("Value (English)"), gettext("Code")],
+                [
+                    gettext("Column"),
+                    gettext("Value (Chinese)"),
+                    gettext("Value (English)"),
+                    gettext("Code"),
+                ],
                 rows,
                 [18, 22, 26, 16],
             )
@@ -634,3 +690,159 @@ def choice_rows(spec: Spec) -> list[tuple[str, str, str, str]]:
                     en = str(label)
                 rows.append((column.header, zh, en, value))
     return rows
+
+
+# ------------------------------------------------------------------------ planning helpers
+
+CHUNK = 500  # values per IN (...) lookup
+
+
+def chunks(values, size: int = CHUNK):
+    """`values` in lists of at most `size`, for IN (...) lookups that stay within database limits."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def rows_by(
+    rows: Iterable[Row], key: str, normalize: Callable[[Any], Any] | None = None
+) -> dict[Any, list[int]]:
+    """The Excel row numbers of each value of `key` (blank cells left out), to name a value's
+    other rows when it must appear only once."""
+    found: dict[Any, list[int]] = {}
+    for row in rows:
+        value = row.values.get(key)
+        if value:
+            found.setdefault(normalize(value) if normalize else value, []).append(row.number)
+    return found
+
+
+def count_actions(result: ImportResult, actions: dict[int, str]) -> None:
+    """The counts of a checked import from each row's action (create, update or unchanged)."""
+    counts = Counter(actions.values())
+    result.created = counts["create"]
+    result.updated = counts["update"]
+    result.unchanged = counts["unchanged"]
+
+
+def fill_preview(result: ImportResult, sheet: Sheet, actions: dict[int, str]) -> None:
+    """The first rows as the user wrote them, each with what the import will do to it."""
+    keys = [c.key for c in sheet.spec.columns if sheet.has(c.key)]
+    result.preview_headers = [sheet.header(k) for k in keys]
+    labels = {
+        "create": gettext("new"),
+        "update": gettext("update"),
+        "unchanged": gettext("unchanged"),
+    }
+    for row in sheet.rows[:PREVIEW_ROWS]:
+        action = actions.get(row.number, "")
+        result.preview.append(
+            {
+                "row": row.number,
+                "action": action,
+                "action_label": labels.get(action, ""),
+                "cells": [display((row.cells or {}).get(k)) for k in keys],
+            }
+        )
+
+
+def example_row(spec: Spec, **overrides) -> dict:
+    """A template row of each column's example; choices shown as their Chinese label, as
+    people write them."""
+    example = {}
+    for column in spec.columns:
+        value = overrides.get(column.key, column.example)
+        if isinstance(column.parse, choice) and value not in ("", None):
+            with translation.override("zh-hans"):
+                value = str(dict(column.parse.choices.choices)[value])
+        example[column.key] = value
+    return example
+
+
+def run_import(
+    *, build: Callable[[ImportResult], Any], apply: Callable[[Any], None], dry_run: bool
+) -> ImportResult:
+    """All or nothing: `build` checks the workbook and returns a plan (None on any error);
+    `apply` writes it in the same transaction. A dry run only checks."""
+    result = ImportResult()
+    if dry_run:
+        build(result)
+        return result
+    with transaction.atomic():
+        plan = build(result)
+        if plan is not None:
+            apply(plan)
+            result.applied = True
+    return result
+
+
+def upload_confirm(
+    *, by, upload: ImportUpload, run: Callable[[ImportUpload], ImportResult]
+) -> ImportResult:
+    """Only the uploader confirms, once: `run` imports the locked upload; an invalid file stays
+    unconfirmed. Call inside the writing transaction."""
+    locked = upload_lock_for_confirm(by=by, upload=upload)
+    result = run(locked)
+    if result.applied:
+        upload_mark_confirmed(locked)
+        upload.confirmed_at = locked.confirmed_at
+    return result
+
+
+BATCH_SIZE = 500
+
+
+def create_with_history(objects: list, model, *, by, reason: str, when) -> list:
+    """Insert the new rows in bulk, each with a history row naming who, why and when."""
+    if not objects:
+        return []
+    return bulk_create_with_history(
+        objects,
+        model,
+        batch_size=BATCH_SIZE,
+        default_user=by,
+        default_change_reason=reason,
+        default_date=when,
+    )
+
+
+def update_with_history(objects, model, fields, *, by, reason: str, when) -> None:
+    """Save the changed `fields` (and updated_at) of the rows in bulk, each with a history row;
+    QuerySet.update() would leave no history."""
+    objects = list(objects)
+    if objects:
+        bulk_update_with_history(
+            objects,
+            model,
+            sorted(set(fields) | {"updated_at"}),
+            batch_size=BATCH_SIZE,
+            default_user=by,
+            default_change_reason=reason,
+            default_date=when,
+        )
+
+
+@dataclass
+class Plan:
+    """What an import will write, decided before anything is written: new rows, changed rows
+    with the fields they change, and what happens to each Excel row (create/update/unchanged).
+    A module with more to write extends it."""
+
+    creates: list = field(default_factory=list)
+    updates: dict = field(default_factory=dict)  # pk → changed object
+    update_fields: set[str] = field(default_factory=set)
+    actions: dict[int, str] = field(default_factory=dict)  # Excel row → create/update/unchanged
+
+    def create(self, number: int, obj) -> None:
+        self.creates.append(obj)
+        self.actions[number] = "create"
+
+    def update(self, number: int, obj, changed: list[str], now) -> None:
+        """An existing row after the sheet's values: saved only if a field changed."""
+        if changed:
+            obj.updated_at = now
+            self.updates[obj.pk] = obj
+            self.update_fields.update(changed)
+            self.actions[number] = "update"
+        else:
+            self.actions[number] = "unchanged"

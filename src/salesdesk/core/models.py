@@ -17,7 +17,10 @@ class ImportUpload(models.Model):
     filename = models.CharField(_("file name"), max_length=255)
     content = models.BinaryField(_("content"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("imported"), null=True, blank=True)
@@ -46,7 +49,9 @@ class NumberSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.year}: {self.last}"

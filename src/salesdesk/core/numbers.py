@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from .models import NumberSequence
 
@@ -11,18 +10,30 @@ from .models import NumberSequence
 def next_numbers(prefix: str, year: int, count: int = 1) -> list[str]:
     """Take `count` numbers from the series; call inside the writing transaction.
 
-    The row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
-    already serialize writers), so two clerks saving at once never get the same number.
+    The UPDATE locks the series row until the caller commits (PostgreSQL; SQLite's IMMEDIATE
+    transactions serialize writers anyway), so two clerks saving at once never share a number.
     """
-    # No savepoint: the caller's transaction already covers this; only the first number of a
-    # year needs one, to survive two clerks creating that row at once.
-    with transaction.atomic(savepoint=False):
-        updated = NumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + count)
-        if not updated:
+    # One round trip: UPDATE ... RETURNING (SQLite 3.35+, PostgreSQL). No savepoint: the
+    # caller's transaction covers it; only the first number of a year needs one, to survive
+    # two clerks creating that row at once.
+    table = NumberSequence._meta.db_table
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "last" = "last" + %s WHERE "prefix" = %s AND "year" = %s RETURNING "last"',
+            [count, prefix, year],
+        )
+        row = cursor.fetchone()
+        if row is None:
             try:
                 with transaction.atomic():
                     NumberSequence.objects.create(prefix=prefix, year=year, last=count)
+                last = count
             except IntegrityError:
-                NumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + count)
-        last = NumberSequence.objects.values_list("last", flat=True).get(prefix=prefix, year=year)
+                cursor.execute(
+                    f'UPDATE "{table}" SET "last" = "last" + %s WHERE "prefix" = %s AND "year" = %s RETURNING "last"',
+                    [count, prefix, year],
+                )
+                last = cursor.fetchone()[0]
+        else:
+            last = row[0]
     return [f"{prefix}{year}{n:06d}" for n in range(last - count + 1, last + 1)]

@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-_MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
 
 
 def normalize_credit_code(value: str) -> str:
@@ -23,7 +26,9 @@ def validate_credit_code(value: str) -> None:
         uscc.validate(value)
     except StdnumError as exc:
         raise ValidationError(
-            _("%(value)s is not a valid unified social credit code (18 characters, check character wrong or missing)."),
+            _(
+                "%(value)s is not a valid unified social credit code (18 characters, check character wrong or missing)."
+            ),
             code="invalid_credit_code",
             params={"value": value},
         ) from exc
@@ -70,7 +75,9 @@ def validate_phone(value: str) -> None:
         return
     if _parse(value) is None:
         raise ValidationError(
-            _("%(value)s is not a valid phone number (landline with area code, e.g. 0571-88886666, or a 400 number)."),
+            _(
+                "%(value)s is not a valid phone number (landline with area code, e.g. 0571-88886666, or a 400 number)."
+            ),
             code="invalid_phone",
             params={"value": value},
         )

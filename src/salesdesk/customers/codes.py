@@ -17,5 +17,5 @@ def next_customer_codes(count: int = 1) -> list[str]:
         .values_list("code", flat=True)
         .first()
     )
-    start = int(last[len(CODE_PREFIX):]) + 1 if last else 1
+    start = int(last[len(CODE_PREFIX) :]) + 1 if last else 1
     return [f"{CODE_PREFIX}{n:0{CODE_DIGITS}d}" for n in range(start, start + count)]

@@ -43,10 +43,14 @@ class Customer(models.Model):
         db_index=True,
         validators=[validate_credit_code],
     )
-    type = models.CharField(_("type"), max_length=20, choices=CustomerType.choices, default=CustomerType.END)
+    type = models.CharField(
+        _("type"), max_length=20, choices=CustomerType.choices, default=CustomerType.END
+    )
     # "key" sorts before "ordinary": ordering by tier puts key accounts first (R-3.3).
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.ORDINARY)
-    status = models.CharField(_("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+    )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
     province = models.CharField(_("province"), max_length=10, choices=Province.choices, blank=True)
     city = models.CharField(_("city"), max_length=50, blank=True)
@@ -60,12 +64,18 @@ class Customer(models.Model):
         blank=True,
         related_name="owned_customers",
     )
-    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), null=True, blank=True)
-    credit_limit = models.DecimalField(_("credit limit"), max_digits=14, decimal_places=2, null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"), null=True, blank=True
+    )
+    credit_limit = models.DecimalField(
+        _("credit limit"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     invoice_title = models.CharField(_("invoice title"), max_length=100, blank=True)
     invoice_tax_number = models.CharField(_("taxpayer number"), max_length=20, blank=True)
     invoice_address = models.CharField(_("invoice address"), max_length=200, blank=True)
-    invoice_phone = models.CharField(_("invoice phone"), max_length=30, blank=True, validators=[validate_phone])
+    invoice_phone = models.CharField(
+        _("invoice phone"), max_length=30, blank=True, validators=[validate_phone]
+    )
     invoice_bank = models.CharField(_("bank"), max_length=100, blank=True)
     invoice_account = models.CharField(_("bank account"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -73,16 +83,26 @@ class Customer(models.Model):
     completeness = models.PositiveSmallIntegerField(_("completeness"), default=0, editable=False)
     # Kept by the order services: a customer list at 100k files cannot take MAX() per row.
     last_order_date = models.DateField(_("last order"), null=True, blank=True, editable=False)
-    last_followup_at = models.DateTimeField(_("last follow-up"), null=True, blank=True, editable=False)
+    last_followup_at = models.DateTimeField(
+        _("last follow-up"), null=True, blank=True, editable=False
+    )
     next_followup_on = models.DateField(_("next follow-up"), null=True, blank=True, editable=False)
     next_followup_kind = models.CharField(
-        _("next follow-up kind"), max_length=20, choices=FollowUpKind.choices, blank=True, editable=False
+        _("next follow-up kind"),
+        max_length=20,
+        choices=FollowUpKind.choices,
+        blank=True,
+        editable=False,
     )
-    next_followup_note = models.CharField(_("next step"), max_length=200, blank=True, editable=False)
+    next_followup_note = models.CharField(
+        _("next step"), max_length=200, blank=True, editable=False
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     archived_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
@@ -95,9 +115,30 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["tier", "name", "id"]
         indexes = [
-            models.Index(fields=["tier", "name", "id"], name="customer_list_idx"),
-            models.Index(fields=["owner", "tier", "name", "id"], name="customer_owner_list_idx"),
-            models.Index(fields=["completeness", "tier"], name="customer_gaps_idx"),
+            # The lists read live files only; partial indexes keep archived ones out of the sort and count.
+            models.Index(
+                fields=["tier", "name", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="customer_live_list_idx",
+            ),
+            models.Index(
+                fields=["owner", "tier", "name", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="customer_live_owner_idx",
+            ),
+            # Lists of rows hanging off customers (contacts, archived and live files together)
+            # walk customers in this order and join their rows.
+            models.Index(fields=["tier", "name", "id"], name="customer_tier_name_idx"),
+            models.Index(
+                fields=["tier", "completeness", "name", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="customer_gaps_list_idx",
+            ),
+            models.Index(
+                fields=["tier", "next_followup_on", "name", "id"],
+                condition=Q(archived_at__isnull=True, next_followup_on__isnull=False),
+                name="customer_due_idx",
+            ),
             models.Index(fields=["next_followup_on"], name="customer_next_followup_idx"),
             models.Index(fields=["name"], name="customer_name_idx"),
         ]
@@ -128,16 +169,24 @@ class Customer(models.Model):
 class Contact(models.Model):
     """A person at a customer (R-1.1)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("customer")
+    )
     name = models.CharField(_("name"), max_length=50)
     title = models.CharField(_("title"), max_length=50, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True, validators=[validate_mobile])
-    phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True, validators=[validate_phone])
+    mobile = models.CharField(
+        _("mobile"), max_length=20, blank=True, db_index=True, validators=[validate_mobile]
+    )
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, db_index=True, validators=[validate_phone]
+    )
     email = models.EmailField(_("email"), blank=True)
     qq = models.CharField(_("QQ"), max_length=15, blank=True)
     wechat = models.CharField(_("WeChat"), max_length=50, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
-    decision_role = models.CharField(_("decision role"), max_length=20, choices=DecisionRole.choices, blank=True)
+    decision_role = models.CharField(
+        _("decision role"), max_length=20, choices=DecisionRole.choices, blank=True
+    )
     is_primary = models.BooleanField(_("primary contact"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -158,16 +207,22 @@ class Contact(models.Model):
 class Lead(models.Model):
     """A customer's way from first found to won or lost (R-2.1). Its owner is the customer's."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads", verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="leads", verbose_name=_("customer")
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.FOUND)
-    lost_reason = models.CharField(_("lost reason"), max_length=20, choices=LostReason.choices, blank=True)
+    lost_reason = models.CharField(
+        _("lost reason"), max_length=20, choices=LostReason.choices, blank=True
+    )
     lost_note = models.CharField(_("lost note"), max_length=200, blank=True)
     expected_value = models.DecimalField(
         _("expected annual value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     stage_changed_at = models.DateTimeField(_("stage changed"), db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
 
@@ -179,10 +234,13 @@ class Lead(models.Model):
         ordering = ["-stage_changed_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer"], condition=Q(closed_at__isnull=True), name="lead_one_open_per_customer"
+                fields=["customer"],
+                condition=Q(closed_at__isnull=True),
+                name="lead_one_open_per_customer",
             ),
             models.CheckConstraint(
-                condition=(Q(stage=Stage.LOST) & ~Q(lost_reason="")) | (~Q(stage=Stage.LOST) & Q(lost_reason="")),
+                condition=(Q(stage=Stage.LOST) & ~Q(lost_reason=""))
+                | (~Q(stage=Stage.LOST) & Q(lost_reason="")),
                 name="lead_lost_reason_iff_lost",
             ),
             models.CheckConstraint(
@@ -207,7 +265,9 @@ class LeadStageChange(models.Model):
     from_stage = models.CharField(_("from stage"), max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to stage"), max_length=20, choices=Stage.choices)
     changed_at = models.DateTimeField(_("changed"), db_index=True)
-    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -222,9 +282,20 @@ class LeadStageChange(models.Model):
 class Mailing(models.Model):
     """Samples or brochures posted to a customer and the feedback awaited (R-2.2)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="mailings", verbose_name=_("customer"))
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, null=True, blank=True, related_name="mailings", verbose_name=_("lead"))
-    kind = models.CharField(_("kind"), max_length=10, choices=MailingKind.choices, default=MailingKind.SAMPLE)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="mailings", verbose_name=_("customer")
+    )
+    lead = models.ForeignKey(
+        Lead,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mailings",
+        verbose_name=_("lead"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=MailingKind.choices, default=MailingKind.SAMPLE
+    )
     items = models.CharField(_("items sent"), max_length=200)
     courier = models.CharField(_("courier"), max_length=50)
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
@@ -233,7 +304,9 @@ class Mailing(models.Model):
     feedback_received_on = models.DateField(_("feedback received on"), null=True, blank=True)
     feedback = models.TextField(_("feedback"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -241,10 +314,15 @@ class Mailing(models.Model):
         verbose_name = _("mailing")
         verbose_name_plural = _("mailings")
         ordering = ["-sent_on", "-id"]
-        indexes = [models.Index(fields=["feedback_received_on", "feedback_due_on"], name="mailing_awaiting_idx")]
+        indexes = [
+            models.Index(
+                fields=["feedback_received_on", "feedback_due_on"], name="mailing_awaiting_idx"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(feedback_due_on__isnull=True) | Q(feedback_due_on__gte=models.F("sent_on")),
+                condition=Q(feedback_due_on__isnull=True)
+                | Q(feedback_due_on__gte=models.F("sent_on")),
                 name="mailing_feedback_due_after_sent",
             ),
         ]
@@ -256,18 +334,33 @@ class Mailing(models.Model):
 class FollowUp(models.Model):
     """One contact with a customer: channel, outcome and the next step (R-3.1)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="followups", verbose_name=_("customer"))
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="followups", verbose_name=_("contact"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="followups", verbose_name=_("customer")
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
+        verbose_name=_("contact"),
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices, default=FollowUpKind.FOLLOW_UP)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=FollowUpKind.choices, default=FollowUpKind.FOLLOW_UP
+    )
     occurred_at = models.DateTimeField(_("when"))
     summary = models.TextField(_("what was said"))
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
     next_date = models.DateField(_("next follow-up date"), null=True, blank=True)
-    next_kind = models.CharField(_("next follow-up kind"), max_length=20, choices=FollowUpKind.choices, blank=True)
+    next_kind = models.CharField(
+        _("next follow-up kind"), max_length=20, choices=FollowUpKind.choices, blank=True
+    )
     next_action = models.CharField(_("next step"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -275,7 +368,10 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-occurred_at"], name="followup_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="followup_customer_idx"),
+            models.Index(fields=["-occurred_at", "-id"], name="followup_list_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer.name} · {self.get_channel_display()} · {self.occurred_at:%Y-%m-%d}"

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PaymentMethod(models.TextChoices):
@@ -25,7 +26,7 @@ class DifferenceKind(models.TextChoices):
 
 
 class DifferenceStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("work status", "Open")
     RESOLVED = "resolved", _("Resolved with a note")
     CORRECTED = "corrected", _("Corrected")
 
@@ -38,7 +39,7 @@ class DisputeKind(models.TextChoices):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("work status", "Open")
     WAITING = "waiting", _("Waiting for headquarters")
     RESOLVED = "resolved", _("Resolved")
     WRITTEN_OFF = "written_off", _("Written off")

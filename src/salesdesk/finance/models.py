@@ -25,30 +25,57 @@ class Receivable(models.Model):
     """Money a customer owes for a shipment or an invoice (应收), due after its payment terms."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="receivables", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="receivables",
+        verbose_name=_("customer"),
     )
     # The salesperson answerable for collecting it: the order's, kept here for per-person reports.
     salesperson = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="receivables", verbose_name=_("salesperson")
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receivables",
+        verbose_name=_("salesperson"),
     )
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="receivables", verbose_name=_("order")
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receivables",
+        verbose_name=_("order"),
     )
     shipment = models.OneToOneField(
-        "orders.Shipment", on_delete=models.PROTECT, null=True, blank=True, related_name="receivable", verbose_name=_("shipment")
+        "orders.Shipment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receivable",
+        verbose_name=_("shipment"),
     )
-    source = models.CharField(_("source"), max_length=10, choices=ReceivableSource.choices, default=ReceivableSource.SHIPMENT)
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=ReceivableSource.choices,
+        default=ReceivableSource.SHIPMENT,
+    )
     invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True, db_index=True)
     issued_on = models.DateField(_("issued on"))
     due_date = models.DateField(_("due date"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     # Kept by the allocation services; open = amount - allocated_amount.
-    allocated_amount = models.DecimalField(_("collected"), max_digits=14, decimal_places=2, default=0)
+    allocated_amount = models.DecimalField(
+        _("collected"), max_digits=14, decimal_places=2, default=0
+    )
     is_open = models.BooleanField(_("open"), default=True)
     paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -58,8 +85,14 @@ class Receivable(models.Model):
         ordering = ["due_date", "id"]
         indexes = [
             # Aging and chase lists read open items only: their cost follows the open count.
-            models.Index(fields=["due_date", "id"], condition=Q(is_open=True), name="receivable_open_due_idx"),
-            models.Index(fields=["customer", "due_date"], condition=Q(is_open=True), name="receivable_open_cust_idx"),
+            models.Index(
+                fields=["due_date", "id"], condition=Q(is_open=True), name="receivable_open_due_idx"
+            ),
+            models.Index(
+                fields=["customer", "due_date"],
+                condition=Q(is_open=True),
+                name="receivable_open_cust_idx",
+            ),
             models.Index(fields=["customer", "issued_on"], name="receivable_customer_idx"),
             models.Index(fields=["salesperson", "due_date"], name="receivable_salesperson_idx"),
             models.Index(fields=["due_date"], name="receivable_due_idx"),
@@ -71,10 +104,13 @@ class Receivable(models.Model):
                 name="receivable_not_over_allocated",
             ),
             models.CheckConstraint(
-                condition=(Q(is_open=True) & Q(paid_on__isnull=True)) | (Q(is_open=False) & Q(paid_on__isnull=False)),
+                condition=(Q(is_open=True) & Q(paid_on__isnull=True))
+                | (Q(is_open=False) & Q(paid_on__isnull=False)),
                 name="receivable_paid_on_iff_closed",
             ),
-            models.CheckConstraint(condition=Q(due_date__gte=F("issued_on")), name="receivable_due_after_issue"),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("issued_on")), name="receivable_due_after_issue"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,19 +125,33 @@ class Payment(models.Model):
     """Money received from a customer (回款); what is not allocated stays as the customer's credit."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="payments", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("customer"),
     )
     salesperson = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("salesperson")
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("salesperson"),
     )
     received_on = models.DateField(_("received on"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
-    method = models.CharField(_("method"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.BANK)
+    method = models.CharField(
+        _("method"), max_length=12, choices=PaymentMethod.choices, default=PaymentMethod.BANK
+    )
     reference = models.CharField(_("reference"), max_length=60, blank=True, db_index=True)
-    allocated_amount = models.DecimalField(_("allocated"), max_digits=14, decimal_places=2, default=0)
+    allocated_amount = models.DecimalField(
+        _("allocated"), max_digits=14, decimal_places=2, default=0
+    )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -112,7 +162,11 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["customer", "-received_on"], name="payment_customer_idx"),
             models.Index(fields=["-received_on", "-id"], name="payment_list_idx"),
-            models.Index(fields=["customer"], condition=Q(allocated_amount__lt=F("amount")), name="payment_credit_idx"),
+            models.Index(
+                fields=["customer"],
+                condition=Q(allocated_amount__lt=F("amount")),
+                name="payment_credit_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
@@ -133,13 +187,20 @@ class Payment(models.Model):
 class Allocation(models.Model):
     """Part of a payment set against a receivable."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("payment"))
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("payment")
+    )
     receivable = models.ForeignKey(
-        Receivable, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("receivable")
+        Receivable,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("receivable"),
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     allocated_at = models.DateTimeField(_("allocated"))
-    allocated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    allocated_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -147,7 +208,9 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["allocated_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.payment_id} → {self.receivable_id}: {self.amount}"
@@ -160,7 +223,9 @@ class LedgerMapping(models.Model):
     headers = models.JSONField(default=list)
     mapping = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return ", ".join(str(h) for h in self.headers[:6])
@@ -178,7 +243,9 @@ class Reconciliation(models.Model):
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     matched = models.PositiveIntegerField(_("matched"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
 
     class Meta:
         verbose_name = _("reconciliation")
@@ -193,25 +260,45 @@ class Difference(models.Model):
     """One thing finance's ledger and SalesDesk disagree on, tracked until resolved or corrected."""
 
     reconciliation = models.ForeignKey(
-        Reconciliation, on_delete=models.PROTECT, related_name="differences", verbose_name=_("reconciliation")
+        Reconciliation,
+        on_delete=models.PROTECT,
+        related_name="differences",
+        verbose_name=_("reconciliation"),
     )
     kind = models.CharField(_("kind"), max_length=24, choices=DifferenceKind.choices)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
     )
     invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True)
     ledger_row = models.PositiveIntegerField(_("ledger row"), null=True, blank=True)
     ledger_data = models.JSONField(_("ledger line"), default=dict, blank=True)
-    receivable = models.ForeignKey(Receivable, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    ledger_amount = models.DecimalField(_("finance amount"), max_digits=14, decimal_places=2, null=True, blank=True)
-    salesdesk_amount = models.DecimalField(_("SalesDesk amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    receivable = models.ForeignKey(
+        Receivable, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ledger_amount = models.DecimalField(
+        _("finance amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    salesdesk_amount = models.DecimalField(
+        _("SalesDesk amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     ledger_date = models.DateField(_("finance date"), null=True, blank=True)
     salesdesk_date = models.DateField(_("SalesDesk date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=DifferenceStatus.choices, default=DifferenceStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DifferenceStatus.choices, default=DifferenceStatus.OPEN
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    resolved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -235,20 +322,29 @@ class Dispute(models.Model):
     """An old balance disputed with a group headquarters (往年应付款清理, R-5.5), tracked to closure."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="disputes", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="disputes",
+        verbose_name=_("customer"),
     )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=DisputeKind.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     period = models.CharField(_("period concerned"), max_length=50, blank=True)
-    owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("owner"))
-    status = models.CharField(_("status"), max_length=12, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    owner = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("owner")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -259,7 +355,11 @@ class Dispute(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="dispute_amount_positive"),
             models.CheckConstraint(
-                condition=(Q(status__in=["resolved", "written_off"]) & Q(closed_on__isnull=False) & ~Q(resolution=""))
+                condition=(
+                    Q(status__in=["resolved", "written_off"])
+                    & Q(closed_on__isnull=False)
+                    & ~Q(resolution="")
+                )
                 | (~Q(status__in=["resolved", "written_off"]) & Q(closed_on__isnull=True)),
                 name="dispute_closed_has_resolution",
             ),
@@ -278,7 +378,9 @@ class DisputeDocument(models.Model):
     content = models.BinaryField()
     size = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]

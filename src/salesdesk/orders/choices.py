@@ -9,7 +9,7 @@ class OrderState(models.TextChoices):
     IN_PRODUCTION = "in_production", _("In production")
     PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
     SHIPPED = "shipped", _("Shipped")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("order state", "Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salesdesk.accounts import roles
+from salesdesk.api.mixins import FilteredListMixin
 from salesdesk.core.permissions import api_permission
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.customers.models import Customer
@@ -96,6 +97,7 @@ class ApprovalFilterSerializer(serializers.Serializer):
     create=extend_schema(summary="Record a sample sent for approval"),
 )
 class ApprovalViewSet(
+    FilteredListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -105,14 +107,11 @@ class ApprovalViewSet(
 
     serializer_class = ApprovalSerializer
     permission_classes = [ApprovalPermission]
+    filter_serializer_class = ApprovalFilterSerializer
+    detail_filters = {}
 
     def get_queryset(self):
-        params = {}
-        if self.action == "list":
-            filters = ApprovalFilterSerializer(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            params = filters.validated_data
-        return selectors.approval_list(user=self.request.user, **params)
+        return selectors.approval_list(user=self.request.user, **self.query_filters())
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
+from rest_framework import serializers, status
 
 from salesdesk.accounts import roles
+from salesdesk.api.mixins import ArchiveRestoreMixin, RecordViewSet, archivable_schema
 from salesdesk.core.permissions import api_permission
 
 from ..models import Product
@@ -76,38 +75,28 @@ class ProductFilterSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List products", parameters=[ProductFilterSerializer]),
-    retrieve=extend_schema(summary="One product"),
-    create=extend_schema(summary="Enter a product"),
-    update=extend_schema(summary="Change a product"),
-    partial_update=extend_schema(summary="Change some fields of a product"),
+@archivable_schema(
+    one="product", many="products", serializer=ProductSerializer, filters=ProductFilterSerializer
 )
-class ProductViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+@extend_schema_view(create=extend_schema(summary="Enter a product"))
+class ProductViewSet(ArchiveRestoreMixin, RecordViewSet):
     """Products. Archive instead of delete; a spec change makes a new revision."""
 
     serializer_class = ProductSerializer
     permission_classes = [ProductPermission]
+    filter_serializer_class = ProductFilterSerializer
+    entity = "product"
+    archive_service = services.product_archive
+    restore_service = services.product_restore
 
     def get_queryset(self):
-        user = self.request.user
-        if self.action == "list":
-            params = ProductFilterSerializer(data=self.request.query_params)
-            params.is_valid(raise_exception=True)
-            return selectors.product_list(user=user, **params.validated_data)
-        return selectors.product_list(user=user, archived=None)
+        return selectors.product_list(user=self.request.user, **self.query_filters())
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = services.product_create(by=request.user, data=dict(serializer.validated_data))
-        return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
+        return self.respond(product, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         product = self.get_object()
@@ -118,19 +107,7 @@ class ProductViewSet(
         product = services.product_update(
             product=product, by=request.user, data=dict(serializer.validated_data)
         )
-        return Response(self.get_serializer(product).data)
-
-    @extend_schema(request=None, responses=ProductSerializer, summary="Archive a product")
-    @action(detail=True, methods=["post"])
-    def archive(self, request, pk=None):
-        product = services.product_archive(product=self.get_object(), by=request.user)
-        return Response(self.get_serializer(product).data)
-
-    @extend_schema(request=None, responses=ProductSerializer, summary="Restore an archived product")
-    @action(detail=True, methods=["post"])
-    def restore(self, request, pk=None):
-        product = services.product_restore(product=self.get_object(), by=request.user)
-        return Response(self.get_serializer(product).data)
+        return self.respond(product)
 
 
 def register(router) -> None:

@@ -6,13 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.forms import BootstrapMixin
+from salesdesk.core.forms import BootstrapMixin, ServiceErrorsMixin
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.customers.models import Customer
 
 from ..choices import ApprovalStatus
 from ..models import Product
-from .products import ServiceErrorsMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

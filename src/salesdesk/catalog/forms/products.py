@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts import roles
-from salesdesk.core.excel import XLSX_CONTENT_TYPE
-from salesdesk.core.forms import BootstrapMixin
+from salesdesk.core.forms import (
+    BootstrapMixin,
+    SectionsMixin,
+    ServiceErrorsMixin,
+    archived_field,
+    archived_filter,
+    sort_field,
+)
 
 from ..models import Product
 from ..selectors.products import MONEY_SORTS, SORTS
 from ..services.products import PRODUCT_FIELDS
-
-
-class ServiceErrorsMixin:
-    """Put a service's ValidationError on the form fields it names (unknown fields: on top)."""
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        error_dict = (
-            exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
-        )
-        for key, errors in error_dict.items():
-            self.add_error(key if key in self.fields else None, errors)
-
 
 _ProductFields = type(
     "_ProductFields",
@@ -37,7 +30,7 @@ _ProductFields = type(
 )
 
 
-class ProductForm(ServiceErrorsMixin, BootstrapMixin, _ProductFields):
+class ProductForm(SectionsMixin, ServiceErrorsMixin, BootstrapMixin, _ProductFields):
     """A product with its carton spec."""
 
     SECTIONS = (
@@ -63,12 +56,6 @@ class ProductForm(ServiceErrorsMixin, BootstrapMixin, _ProductFields):
         for name in ("length_mm", "width_mm", "height_mm"):
             self.fields[name].widget.attrs.setdefault("inputmode", "numeric")
 
-    def sections(self):
-        return [
-            (title, [self[name] for name in names if name in self.fields])
-            for title, names in self.SECTIONS
-        ]
-
     def product_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in PRODUCT_FIELDS if name in self.fields}
 
@@ -88,20 +75,8 @@ class ProductFilterForm(BootstrapMixin, forms.Form):
     )
     is_new = forms.ChoiceField(choices=_YES_NO, required=False, label=_("New product"))
     needs_approval = forms.ChoiceField(choices=_YES_NO, required=False, label=_("Needs approval"))
-    archived = forms.ChoiceField(
-        choices=[
-            ("", _("Live products")),
-            ("1", _("Archived products")),
-            ("all", _("Live and archived")),
-        ],
-        required=False,
-        label=_("Archive"),
-    )
-    sort = forms.ChoiceField(
-        choices=[("", "")] + [(key, label) for key, (label, _o) in SORTS.items()],
-        required=False,
-        widget=forms.HiddenInput,
-    )
+    archived = archived_field(live=_("Live products"), archived=_("Archived products"))
+    sort = sort_field(SORTS)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,13 +94,6 @@ class ProductFilterForm(BootstrapMixin, forms.Form):
             "search": data.get("search", ""),
             "is_new": flag.get(data.get("is_new", "")),
             "needs_approval": flag.get(data.get("needs_approval", "")),
-            "archived": {"": False, "1": True, "all": None}.get(data.get("archived", ""), False),
+            "archived": archived_filter(data.get("archived")),
             "sort": data.get("sort", ""),
         }
-
-
-class ProductImportForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
-    )

@@ -7,136 +7,485 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0002_customer_last_order_date'),
+        ("customers", "0002_customer_last_order_date"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalProduct',
+            name="HistoricalProduct",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=30, verbose_name='product code')),
-                ('name', models.CharField(max_length=100, verbose_name='product name')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=300)),
-                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=100)),
-                ('length_mm', models.PositiveIntegerField(blank=True, null=True, verbose_name='length (mm)')),
-                ('width_mm', models.PositiveIntegerField(blank=True, null=True, verbose_name='width (mm)')),
-                ('height_mm', models.PositiveIntegerField(blank=True, null=True, verbose_name='height (mm)')),
-                ('flute', models.CharField(blank=True, choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('E', 'E'), ('F', 'F'), ('AB', 'AB'), ('BC', 'BC'), ('BE', 'BE'), ('ABC', 'ABC')], max_length=5, verbose_name='flute')),
-                ('ply', models.PositiveSmallIntegerField(blank=True, choices=[(3, '3-ply'), (5, '5-ply'), (7, '7-ply')], null=True, verbose_name='ply')),
-                ('material', models.CharField(blank=True, max_length=100, verbose_name='material')),
-                ('unit', models.CharField(choices=[('piece', 'piece'), ('set', 'set'), ('sheet', 'sheet'), ('m2', 'square metre')], default='piece', max_length=10, verbose_name='unit')),
-                ('list_price', models.DecimalField(decimal_places=4, default=0, max_digits=12, verbose_name='list price')),
-                ('min_stock', models.PositiveIntegerField(default=0, verbose_name='minimum stock')),
-                ('is_new', models.BooleanField(default=False, verbose_name='new product')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='revision')),
-                ('needs_approval', models.BooleanField(default=False, verbose_name="needs the customer's approval")),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='archived')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(db_index=True, max_length=30, verbose_name="product code"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="product name")),
+                (
+                    "name_pinyin",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=300),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=100),
+                ),
+                (
+                    "length_mm",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="length (mm)"),
+                ),
+                (
+                    "width_mm",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="width (mm)"),
+                ),
+                (
+                    "height_mm",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="height (mm)"),
+                ),
+                (
+                    "flute",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A"),
+                            ("B", "B"),
+                            ("C", "C"),
+                            ("E", "E"),
+                            ("F", "F"),
+                            ("AB", "AB"),
+                            ("BC", "BC"),
+                            ("BE", "BE"),
+                            ("ABC", "ABC"),
+                        ],
+                        max_length=5,
+                        verbose_name="flute",
+                    ),
+                ),
+                (
+                    "ply",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(3, "3-ply"), (5, "5-ply"), (7, "7-ply")],
+                        null=True,
+                        verbose_name="ply",
+                    ),
+                ),
+                ("material", models.CharField(blank=True, max_length=100, verbose_name="material")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("piece", "piece"),
+                            ("set", "set"),
+                            ("sheet", "sheet"),
+                            ("m2", "square metre"),
+                        ],
+                        default="piece",
+                        max_length=10,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "list_price",
+                    models.DecimalField(
+                        decimal_places=4, default=0, max_digits=12, verbose_name="list price"
+                    ),
+                ),
+                ("min_stock", models.PositiveIntegerField(default=0, verbose_name="minimum stock")),
+                ("is_new", models.BooleanField(default=False, verbose_name="new product")),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="revision"),
+                ),
+                (
+                    "needs_approval",
+                    models.BooleanField(
+                        default=False, verbose_name="needs the customer's approval"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="archived"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical product',
-                'verbose_name_plural': 'historical products',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical product",
+                "verbose_name_plural": "historical products",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='product code')),
-                ('name', models.CharField(max_length=100, verbose_name='product name')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=300)),
-                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=100)),
-                ('length_mm', models.PositiveIntegerField(blank=True, null=True, verbose_name='length (mm)')),
-                ('width_mm', models.PositiveIntegerField(blank=True, null=True, verbose_name='width (mm)')),
-                ('height_mm', models.PositiveIntegerField(blank=True, null=True, verbose_name='height (mm)')),
-                ('flute', models.CharField(blank=True, choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('E', 'E'), ('F', 'F'), ('AB', 'AB'), ('BC', 'BC'), ('BE', 'BE'), ('ABC', 'ABC')], max_length=5, verbose_name='flute')),
-                ('ply', models.PositiveSmallIntegerField(blank=True, choices=[(3, '3-ply'), (5, '5-ply'), (7, '7-ply')], null=True, verbose_name='ply')),
-                ('material', models.CharField(blank=True, max_length=100, verbose_name='material')),
-                ('unit', models.CharField(choices=[('piece', 'piece'), ('set', 'set'), ('sheet', 'sheet'), ('m2', 'square metre')], default='piece', max_length=10, verbose_name='unit')),
-                ('list_price', models.DecimalField(decimal_places=4, default=0, max_digits=12, verbose_name='list price')),
-                ('min_stock', models.PositiveIntegerField(default=0, verbose_name='minimum stock')),
-                ('is_new', models.BooleanField(default=False, verbose_name='new product')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='revision')),
-                ('needs_approval', models.BooleanField(default=False, verbose_name="needs the customer's approval")),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='archived')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="product code")),
+                ("name", models.CharField(max_length=100, verbose_name="product name")),
+                (
+                    "name_pinyin",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=300),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=100),
+                ),
+                (
+                    "length_mm",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="length (mm)"),
+                ),
+                (
+                    "width_mm",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="width (mm)"),
+                ),
+                (
+                    "height_mm",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="height (mm)"),
+                ),
+                (
+                    "flute",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A"),
+                            ("B", "B"),
+                            ("C", "C"),
+                            ("E", "E"),
+                            ("F", "F"),
+                            ("AB", "AB"),
+                            ("BC", "BC"),
+                            ("BE", "BE"),
+                            ("ABC", "ABC"),
+                        ],
+                        max_length=5,
+                        verbose_name="flute",
+                    ),
+                ),
+                (
+                    "ply",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(3, "3-ply"), (5, "5-ply"), (7, "7-ply")],
+                        null=True,
+                        verbose_name="ply",
+                    ),
+                ),
+                ("material", models.CharField(blank=True, max_length=100, verbose_name="material")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("piece", "piece"),
+                            ("set", "set"),
+                            ("sheet", "sheet"),
+                            ("m2", "square metre"),
+                        ],
+                        default="piece",
+                        max_length=10,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "list_price",
+                    models.DecimalField(
+                        decimal_places=4, default=0, max_digits=12, verbose_name="list price"
+                    ),
+                ),
+                ("min_stock", models.PositiveIntegerField(default=0, verbose_name="minimum stock")),
+                ("is_new", models.BooleanField(default=False, verbose_name="new product")),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="revision"),
+                ),
+                (
+                    "needs_approval",
+                    models.BooleanField(
+                        default=False, verbose_name="needs the customer's approval"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="archived"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('list_price__gte', 0)), name='product_price_not_negative')],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("list_price__gte", 0)),
+                        name="product_price_not_negative",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalApproval',
+            name="HistoricalApproval",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(verbose_name='revision')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting the customer'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('sample_sent_on', models.DateField(blank=True, null=True, verbose_name='sample sent on')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
-                ('customer_feedback', models.TextField(blank=True, verbose_name='customer feedback')),
-                ('improvement_request', models.TextField(blank=True, verbose_name='improvement request')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(verbose_name="revision")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting the customer"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "sample_sent_on",
+                    models.DateField(blank=True, null=True, verbose_name="sample sent on"),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided on")),
+                (
+                    "customer_feedback",
+                    models.TextField(blank=True, verbose_name="customer feedback"),
+                ),
+                (
+                    "improvement_request",
+                    models.TextField(blank=True, verbose_name="improvement request"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalog.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical sample approval',
-                'verbose_name_plural': 'historical sample approvals',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical sample approval",
+                "verbose_name_plural": "historical sample approvals",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(verbose_name='revision')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting the customer'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('sample_sent_on', models.DateField(blank=True, null=True, verbose_name='sample sent on')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
-                ('customer_feedback', models.TextField(blank=True, verbose_name='customer feedback')),
-                ('improvement_request', models.TextField(blank=True, verbose_name='improvement request')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approvals', to='customers.customer', verbose_name='customer')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approvals', to='catalog.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(verbose_name="revision")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting the customer"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "sample_sent_on",
+                    models.DateField(blank=True, null=True, verbose_name="sample sent on"),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided on")),
+                (
+                    "customer_feedback",
+                    models.TextField(blank=True, verbose_name="customer feedback"),
+                ),
+                (
+                    "improvement_request",
+                    models.TextField(blank=True, verbose_name="improvement request"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approvals",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approvals",
+                        to="catalog.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sample approval',
-                'verbose_name_plural': 'sample approvals',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['customer', 'product', 'revision', 'status'], name='approval_lookup_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('decided_on__isnull', True), ('status', 'pending')), models.Q(models.Q(('status', 'pending'), _negated=True), ('decided_on__isnull', False)), _connector='OR'), name='approval_decided_iff_not_pending'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('improvement_request', ''), _negated=True), _connector='OR'), name='approval_rejection_has_improvement_request')],
+                "verbose_name": "sample approval",
+                "verbose_name_plural": "sample approvals",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["customer", "product", "revision", "status"],
+                        name="approval_lookup_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decided_on__isnull", True), ("status", "pending")),
+                            models.Q(
+                                models.Q(("status", "pending"), _negated=True),
+                                ("decided_on__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="approval_decided_iff_not_pending",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "rejected"), _negated=True),
+                            models.Q(("improvement_request", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="approval_rejection_has_improvement_request",
+                    ),
+                ],
             },
         ),
     ]

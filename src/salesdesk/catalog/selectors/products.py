@@ -6,19 +6,15 @@ warehouse by the pages and the API (roles.sees_money), not here.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts import roles
-from salesdesk.accounts.models import User
+from salesdesk.core.history import HistoryEntry, history_entries, shown_fields
 
 from ..models import Product
 
@@ -135,33 +131,6 @@ _NOT_SHOWN = {"id", "created_at", "updated_at", "name_pinyin", "name_initials"}
 _MONEY_FIELDS = {"list_price"}
 
 
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: dt.datetime
-    who: User | None
-    action: str
-    changes: list[Change] = field(default_factory=list)
-
-
-def _display(f, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, dt.datetime | dt.date | Decimal):
-        return formats.localize(value)
-    return str(value)
-
-
 def product_history(product: Product, *, user, limit: int = 50) -> list[HistoryEntry]:
     """Who changed what and when on the product, newest first (one query); prices only for those who see money."""
     rows = list(
@@ -171,20 +140,9 @@ def product_history(product: Product, *, user, limit: int = 50) -> list[HistoryE
     )
     rows.reverse()
     hidden = _NOT_SHOWN | (set() if roles.sees_money(user) else _MONEY_FIELDS)
-    fields = [f for f in Product._meta.concrete_fields if f.name not in hidden]
-    entries: list[HistoryEntry] = []
-    previous = None
-    for row in rows:
-        changes = []
-        if previous is not None:
-            for f in fields:
-                old, new = getattr(previous, f.attname), getattr(row, f.attname)
-                if old != new:
-                    changes.append(Change(str(f.verbose_name), _display(f, old), _display(f, new)))
-        action = REASONS.get(row.history_change_reason or "", _("Changed"))
-        if previous is None or changes or row.history_change_reason in REASONS:
-            entries.append(HistoryEntry(row.history_date, row.history_user, str(action), changes))
-        previous = row
+    entries = history_entries(
+        rows, shown_fields(Product, hidden), reasons=REASONS, fallback=lambda row: _("Changed")
+    )
     if len(rows) > limit:
         entries = entries[1:]
     entries.reverse()

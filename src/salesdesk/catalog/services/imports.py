@@ -18,16 +18,11 @@ def product_import(*, by, content: bytes, dry_run: bool = True) -> ImportResult:
     """All or nothing: any error in any row and nothing is written; a dry run never writes.
     Re-import updates by product code; a spec change makes a new revision that needs approval."""
     require_product_editor(by)
-    result = ImportResult()
-    if dry_run:
-        product_imports.build_plan(content=content, result=result)
-        return result
-    with transaction.atomic():
-        plan = product_imports.build_plan(content=content, result=result)
-        if plan is not None:
-            product_imports.apply_plan(plan, by=by)
-            result.applied = True
-    return result
+    return engine.run_import(
+        build=lambda result: product_imports.build_plan(content=content, result=result),
+        apply=lambda plan: product_imports.apply_plan(plan, by=by),
+        dry_run=dry_run,
+    )
 
 
 def product_import_upload(*, by, content: bytes, filename: str) -> ImportUpload:
@@ -41,12 +36,11 @@ def product_import_confirm(*, by, upload: ImportUpload) -> ImportResult:
     """Only the uploader confirms, once: checked again against today's data, then imported
     all or nothing; an invalid file stays unconfirmed."""
     require_product_editor(by)
-    locked = engine.upload_lock_for_confirm(by=by, upload=upload)
-    result = product_import(by=by, content=bytes(locked.content), dry_run=False)
-    if result.applied:
-        engine.upload_mark_confirmed(locked)
-        upload.confirmed_at = locked.confirmed_at
-    return result
+    return engine.upload_confirm(
+        by=by,
+        upload=upload,
+        run=lambda locked: product_import(by=by, content=bytes(locked.content), dry_run=False),
+    )
 
 
 def import_template() -> bytes:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from salesdesk.accounts import roles
+from salesdesk.core.lists import render_list
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 
@@ -26,9 +27,9 @@ def approval_list(request):
     form = ApprovalFilterForm(request.GET)
     page = paginate(request, selectors.approval_list(user=request.user, **form.filters()))
     context = {"form": form, "page_obj": page, "table_id": TABLE_ID}
-    if request.htmx and request.htmx.target == TABLE_ID:
-        return render(request, "catalog/_approval_table.html", context)
-    return render(request, "catalog/approval_list.html", context)
+    return render_list(
+        request, context, page="catalog/approval_list.html", table="catalog/_approval_table.html"
+    )
 
 
 @role_required(roles.edits_customers)

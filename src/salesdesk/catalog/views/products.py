@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesdesk.accounts import roles
-from salesdesk.core.excel import Sheet, xlsx_response
+from salesdesk.core.lists import export_response, posted, render_list
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 
@@ -24,10 +24,6 @@ from ..services import products as services
 from . import imports
 
 TABLE_ID = "product-table"
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 @role_required(roles.reads_products)
@@ -41,9 +37,9 @@ def product_list(request):
         "table_id": TABLE_ID,
         "edits_products": roles.edits_products(request.user),
     }
-    if request.htmx and request.htmx.target == TABLE_ID:
-        return render(request, "catalog/_product_table.html", context)
-    return render(request, "catalog/product_list.html", context)
+    return render_list(
+        request, context, page="catalog/product_list.html", table="catalog/_product_table.html"
+    )
 
 
 @role_required(roles.reads_products)
@@ -51,12 +47,12 @@ def product_list(request):
 def product_export(request):
     form = ProductFilterForm(request.GET, user=request.user)
     products = selectors.product_list(user=request.user, **form.filters())
-    sheet = Sheet(
+    return export_response(
         title=_("Products"),
+        filename=_("products"),
         headers=selectors.product_export_headers(user=request.user),
         rows=selectors.product_export_rows(products, user=request.user),
     )
-    return xlsx_response(_("products"), [sheet])
 
 
 @role_required(roles.reads_products)
@@ -90,7 +86,7 @@ def _save_form(request, form, save, context: dict):
 @role_required(roles.edits_products)
 @require_http_methods(["GET", "POST"])
 def product_create(request):
-    form = ProductForm(_posted(request))
+    form = ProductForm(posted(request))
 
     def save(form):
         return services.product_create(by=request.user, data=form.product_data())
@@ -102,7 +98,7 @@ def product_create(request):
 @require_http_methods(["GET", "POST"])
 def product_edit(request, pk: int):
     product = selectors.product_get(user=request.user, pk=pk)
-    form = ProductForm(_posted(request), product=product)
+    form = ProductForm(posted(request), product=product)
 
     def save(form):
         return services.product_update(product=product, by=request.user, data=form.product_data())

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,21 +15,42 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ImportUpload',
+            name="ImportUpload",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(db_index=True, max_length=30, verbose_name='kind')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('content', models.BinaryField(verbose_name='content')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='imported')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=30, verbose_name="kind")),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                ("content", models.BinaryField(verbose_name="content")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="imported"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import upload',
-                'verbose_name_plural': 'import uploads',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', ''), _negated=True), name='import_upload_kind_not_blank')],
+                "verbose_name": "import upload",
+                "verbose_name_plural": "import uploads",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind", ""), _negated=True),
+                        name="import_upload_kind_not_blank",
+                    )
+                ],
             },
         ),
     ]

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
+from salesdesk.api.mixins import (
+    ArchiveMixin,
+    ArchiveRestoreMixin,
+    RecordViewSet,
+    archivable_schema,
+)
 from salesdesk.core.permissions import api_permission
 
 from ..choices import CustomerStatus, CustomerType, Industry, Province, Source, Tier
@@ -108,45 +113,37 @@ class CustomerFilterSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List customers", parameters=[CustomerFilterSerializer]),
-    retrieve=extend_schema(summary="One customer"),
-    create=extend_schema(summary="Enter a customer"),
-    update=extend_schema(summary="Change a customer"),
-    partial_update=extend_schema(summary="Change some fields of a customer"),
+@archivable_schema(
+    one="customer",
+    many="customers",
+    serializer=CustomerSerializer,
+    filters=CustomerFilterSerializer,
 )
-class CustomerViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+@extend_schema_view(create=extend_schema(summary="Enter a customer"))
+class CustomerViewSet(ArchiveRestoreMixin, RecordViewSet):
     """Customer files in the caller's scope. Archive instead of delete."""
 
     serializer_class = CustomerSerializer
     permission_classes = [CustomerPermission]
+    filter_serializer_class = CustomerFilterSerializer
+    entity = "customer"
+    archive_service = services.customer_archive
+    restore_service = services.customer_restore
 
     def get_queryset(self):
-        user = self.request.user
-        if self.action == "list":
-            params = CustomerFilterSerializer(data=self.request.query_params)
-            params.is_valid(raise_exception=True)
-            qs = selectors.customer_list(user=user, **params.validated_data)
-        else:
-            qs = selectors.customer_list(user=user, archived=None)
+        qs = selectors.customer_list(user=self.request.user, **self.query_filters())
         return selectors.with_live_contacts(qs)
 
-    def _respond(self, customer, code=status.HTTP_200_OK) -> Response:
-        customer = self.get_queryset().get(pk=customer.pk)
-        return Response(self.get_serializer(customer).data, status=code)
+    def respond(self, customer, code=status.HTTP_200_OK) -> Response:
+        """Read again, so the answer shows the completeness and gaps the service stored."""
+        return super().respond(self.get_queryset().get(pk=customer.pk), code)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data, confirm = serializer.service_data()
         customer = services.customer_create(by=request.user, data=data, confirm_duplicate=confirm)
-        return self._respond(customer, status.HTTP_201_CREATED)
+        return self.respond(customer, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         customer = self.get_object()
@@ -158,21 +155,7 @@ class CustomerViewSet(
         services.customer_update(
             customer=customer, by=request.user, data=data, confirm_duplicate=confirm
         )
-        return self._respond(customer)
-
-    @extend_schema(request=None, responses=CustomerSerializer, summary="Archive a customer")
-    @action(detail=True, methods=["post"])
-    def archive(self, request, pk=None):
-        customer = services.customer_archive(customer=self.get_object(), by=request.user)
-        return self._respond(customer)
-
-    @extend_schema(
-        request=None, responses=CustomerSerializer, summary="Restore an archived customer"
-    )
-    @action(detail=True, methods=["post"])
-    def restore(self, request, pk=None):
-        customer = services.customer_restore(customer=self.get_object(), by=request.user)
-        return self._respond(customer)
+        return self.respond(customer)
 
 
 class ScopedCustomerField(serializers.PrimaryKeyRelatedField):
@@ -216,23 +199,21 @@ class ContactFilterSerializer(serializers.Serializer):
     archived = serializers.BooleanField(required=False, default=False)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List contacts", parameters=[ContactFilterSerializer]),
-    retrieve=extend_schema(summary="One contact"),
-    create=extend_schema(summary="Add a contact"),
-    update=extend_schema(summary="Change a contact"),
-    partial_update=extend_schema(summary="Change some fields of a contact"),
+@archivable_schema(
+    one="contact",
+    many="contacts",
+    serializer=ContactSerializer,
+    filters=ContactFilterSerializer,
+    restore=False,
 )
-class ContactViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+@extend_schema_view(create=extend_schema(summary="Add a contact"))
+class ContactViewSet(ArchiveMixin, RecordViewSet):
     """Contacts of the customer files in the caller's scope. Archive instead of delete."""
 
     permission_classes = [CustomerPermission]
+    filter_serializer_class = ContactFilterSerializer
+    entity = "contact"
+    archive_service = services.contact_archive
 
     def get_serializer_class(self):
         return (
@@ -242,12 +223,7 @@ class ContactViewSet(
         )
 
     def get_queryset(self):
-        user = self.request.user
-        if self.action == "list":
-            params = ContactFilterSerializer(data=self.request.query_params)
-            params.is_valid(raise_exception=True)
-            return selectors.contact_list(user=user, **params.validated_data)
-        return selectors.contact_list(user=user, archived=None)
+        return selectors.contact_list(user=self.request.user, **self.query_filters())
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -270,13 +246,7 @@ class ContactViewSet(
         contact = services.contact_update(
             contact=contact, by=request.user, data=serializer.service_data()
         )
-        return Response(self.get_serializer(contact).data)
-
-    @extend_schema(request=None, responses=ContactSerializer, summary="Archive a contact")
-    @action(detail=True, methods=["post"])
-    def archive(self, request, pk=None):
-        contact = services.contact_archive(contact=self.get_object(), by=request.user)
-        return Response(ContactSerializer(contact, context=self.get_serializer_context()).data)
+        return self.respond(contact)
 
 
 def register(router) -> None:

@@ -19,9 +19,12 @@ from ..services import imports as services
 
 
 class CustomerImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="The .xlsx workbook: sheet 客户 (customers), optional sheet 联系人 (contacts).")
+    file = serializers.FileField(
+        help_text="The .xlsx workbook: sheet 客户 (customers), optional sheet 联系人 (contacts)."
+    )
     dry_run = serializers.BooleanField(
-        default=True, help_text="true (default): check only, write nothing. false: import all or nothing."
+        default=True,
+        help_text="true (default): check only, write nothing. false: import all or nothing.",
     )
 
     def validate_file(self, file):
@@ -35,15 +38,21 @@ class CustomerImportSerializer(serializers.Serializer):
 
 class ImportErrorSerializer(serializers.Serializer):
     sheet = serializers.CharField(help_text="The sheet the problem is in.")
-    row = serializers.IntegerField(allow_null=True, help_text="The Excel row number; null for the whole sheet.")
-    column = serializers.CharField(help_text="The column header as written in the sheet; empty for the whole row.")
+    row = serializers.IntegerField(
+        allow_null=True, help_text="The Excel row number; null for the whole sheet."
+    )
+    column = serializers.CharField(
+        help_text="The column header as written in the sheet; empty for the whole row."
+    )
     message = serializers.CharField()
 
 
 class CustomerImportResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField(help_text="false: nothing was written; see errors.")
     errors = ImportErrorSerializer(many=True)
-    created = serializers.IntegerField(help_text="Customers created (or that would be, on a dry run).")
+    created = serializers.IntegerField(
+        help_text="Customers created (or that would be, on a dry run)."
+    )
     updated = serializers.IntegerField(help_text="Existing customers changed by code.")
     contacts_created = serializers.IntegerField()
     contacts_updated = serializers.IntegerField()
@@ -103,4 +112,3 @@ def register(router) -> None:
 
 def extra_urls() -> list:
     return [path("imports/customers/", CustomerImportView.as_view(), name="import-customers")]
-

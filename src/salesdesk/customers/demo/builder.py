@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from salesdesk.core.demo_builder import BATCH, DemoBuilder, write_with_history
 
 from ..models import Contact, Customer, FollowUp, Lead, LeadStageChange, Mailing
 from .activity import ActivityMixin
 from .files import FilesMixin
 
-BATCH = 1000
 
-
-@contextmanager
-def _explicit_timestamps(*models):
-    """Let bulk_create keep our created_at/updated_at: the demo spreads records over years."""
-    saved = []
-    for model in models:
-        for f in model._meta.concrete_fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                saved.append((f, f.auto_now, f.auto_now_add))
-                f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
-class Builder(FilesMixin, ActivityMixin):
+class Builder(DemoBuilder, FilesMixin, ActivityMixin):
     """Plans every record in memory (`plan`), then writes them in bulk (`write`)."""
 
+    label = "customers"
+
     def __init__(self, ctx):
-        self.ctx = ctx
-        self.rng = ctx.rng("customers")
-        self.now = ctx.now
-        self.today = ctx.today
-        self.tz = timezone.get_current_timezone()
-        self.users = ctx.users
+        super().__init__(ctx)
         self.customers: list[Customer] = []
         self.contacts: dict[int, list[Contact]] = {}  # index in self.customers -> contacts
         self.leads: list[Lead] = []
@@ -62,13 +38,14 @@ class Builder(FilesMixin, ActivityMixin):
                 contact._history_date = contact.created_at
                 contact._history_user = customer.created_by
                 contacts.append(contact)
-        with _explicit_timestamps(Customer, Contact, Lead, Mailing, FollowUp):
-            bulk_create_with_history(self.customers, Customer, batch_size=BATCH)
-            bulk_create_with_history(contacts, Contact, batch_size=BATCH)
-            bulk_create_with_history(self.leads, Lead, batch_size=BATCH)
-            LeadStageChange.objects.bulk_create(self.stage_changes, batch_size=BATCH)
-            bulk_create_with_history(self.mailings, Mailing, batch_size=BATCH)
-            bulk_create_with_history(self.followups, FollowUp, batch_size=BATCH)
+        write_with_history(
+            (Customer, self.customers),
+            (Contact, contacts),
+            (Lead, self.leads),
+            (Mailing, self.mailings),
+            (FollowUp, self.followups),
+        )
+        LeadStageChange.objects.bulk_create(self.stage_changes, batch_size=BATCH)
         self.ctx.data["customers"] = self.customers
         self.ctx.counts += [
             ("customers", len(self.customers)),

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
 from salesdesk.accounts.selectors import salesperson_list
-from salesdesk.core.forms import BootstrapMixin
+from salesdesk.core import forms as core_forms
+from salesdesk.core.forms import (
+    BootstrapMixin,
+    SectionsMixin,
+    archived_field,
+    archived_filter,
+    sort_field,
+)
 
 from ..choices import CustomerStatus, CustomerType, Industry, Province, Source, Tier
 from ..models import Contact, Customer
@@ -19,21 +26,16 @@ from ..services.customers import CONTACT_FIELDS, CUSTOMER_FIELDS, DUPLICATE
 FIRST_CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email")
 
 
-class ServiceErrorsMixin:
-    """Put a service's ValidationError on the form fields it names (unknown fields: on top)."""
+class ServiceErrorsMixin(core_forms.ServiceErrorsMixin):
+    """Service errors on the fields; a likely-duplicate warning offers "save anyway"."""
 
-    field_map: dict[str, str] = {}
     duplicate_warning = False
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        error_dict = (
-            exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
-        )
-        for key, errors in error_dict.items():
-            name = self.field_map.get(key, key)
+        for errors in core_forms.service_error_dict(exc).values():
             if any(getattr(e, "code", None) == DUPLICATE for e in errors):
                 self.duplicate_warning = True
-            self.add_error(name if name in self.fields else None, errors)
+        super().add_service_errors(exc)
 
 
 _CustomerFields = type(
@@ -55,13 +57,14 @@ _FirstContactFields = type(
 )
 
 
-class CustomerForm(ServiceErrorsMixin, BootstrapMixin, _CustomerFields):
+class CustomerForm(SectionsMixin, ServiceErrorsMixin, BootstrapMixin, _CustomerFields):
     """The customer file. Salespeople do not see the owner: they own what they enter."""
 
     confirm_duplicate = forms.BooleanField(
         required=False, label=_("Save anyway: this is a different company")
     )
 
+    WIDE = ("notes", "address")
     SECTIONS = (
         (
             _("Company"),
@@ -110,12 +113,6 @@ class CustomerForm(ServiceErrorsMixin, BootstrapMixin, _CustomerFields):
             )
         else:
             del self.fields["owner"]
-
-    def sections(self):
-        return [
-            (title, [self[name] for name in names if name in self.fields])
-            for title, names in self.SECTIONS
-        ]
 
     def customer_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in CUSTOMER_FIELDS if name in self.fields}
@@ -185,20 +182,8 @@ class CustomerFilterForm(BootstrapMixin, forms.Form):
     type = forms.ChoiceField(
         choices=_choices(CustomerType.choices), required=False, label=_("Type")
     )
-    archived = forms.ChoiceField(
-        choices=[
-            ("", _("Live files")),
-            ("1", _("Archived files")),
-            ("all", _("Live and archived")),
-        ],
-        required=False,
-        label=_("Archive"),
-    )
-    sort = forms.ChoiceField(
-        choices=[("", "")] + [(key, label) for key, (label, _o) in SORTS.items()],
-        required=False,
-        widget=forms.HiddenInput,
-    )
+    archived = archived_field(live=_("Live files"), archived=_("Archived files"))
+    sort = sort_field(SORTS)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,8 +198,7 @@ class CustomerFilterForm(BootstrapMixin, forms.Form):
         data = {
             k: v for k, v in self.cleaned_data.items() if k != "archived" and v not in (None, "")
         }
-        archived = self.cleaned_data.get("archived", "")
-        data["archived"] = {"": False, "1": True, "all": None}.get(archived, False)
+        data["archived"] = archived_filter(self.cleaned_data.get("archived"))
         return data
 
 

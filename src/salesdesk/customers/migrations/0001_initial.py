@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,385 +16,1565 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='customer code')),
-                ('name', models.CharField(max_length=100, verbose_name='full name')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='short name')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=300)),
-                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=100)),
-                ('credit_code', models.CharField(blank=True, db_index=True, max_length=18, validators=[salesdesk.core.validators.validate_credit_code], verbose_name='unified social credit code')),
-                ('type', models.CharField(choices=[('end', 'End customer'), ('distributor', 'Distributor'), ('group', 'Group company')], default='end', max_length=20, verbose_name='type')),
-                ('tier', models.CharField(choices=[('key', 'Key account'), ('ordinary', 'Ordinary')], default='ordinary', max_length=10, verbose_name='tier')),
-                ('status', models.CharField(choices=[('lead', 'Lead'), ('prospect', 'Prospect'), ('active', 'Active'), ('dormant', 'Dormant'), ('lost', 'Lost')], default='prospect', max_length=10, verbose_name='status')),
-                ('source', models.CharField(blank=True, choices=[('website', 'Website'), ('newspaper', 'Newspaper'), ('magazine', 'Magazine'), ('exhibition', 'Exhibition'), ('referral', 'Referral'), ('phone', 'Phone'), ('walk_in', 'Walk-in')], max_length=20, verbose_name='source')),
-                ('province', models.CharField(blank=True, choices=[('北京', 'Beijing'), ('天津', 'Tianjin'), ('河北', 'Hebei'), ('山西', 'Shanxi'), ('内蒙古', 'Inner Mongolia'), ('辽宁', 'Liaoning'), ('吉林', 'Jilin'), ('黑龙江', 'Heilongjiang'), ('上海', 'Shanghai'), ('江苏', 'Jiangsu'), ('浙江', 'Zhejiang'), ('安徽', 'Anhui'), ('福建', 'Fujian'), ('江西', 'Jiangxi'), ('山东', 'Shandong'), ('河南', 'Henan'), ('湖北', 'Hubei'), ('湖南', 'Hunan'), ('广东', 'Guangdong'), ('广西', 'Guangxi'), ('海南', 'Hainan'), ('重庆', 'Chongqing'), ('四川', 'Sichuan'), ('贵州', 'Guizhou'), ('云南', 'Yunnan'), ('西藏', 'Tibet'), ('陕西', 'Shaanxi'), ('甘肃', 'Gansu'), ('青海', 'Qinghai'), ('宁夏', 'Ningxia'), ('新疆', 'Xinjiang'), ('香港', 'Hong Kong'), ('澳门', 'Macau'), ('台湾', 'Taiwan')], max_length=10, verbose_name='province')),
-                ('city', models.CharField(blank=True, max_length=50, verbose_name='city')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('industry', models.CharField(blank=True, choices=[('food', 'Food and beverage'), ('electronics', 'Electronics'), ('appliances', 'Household appliances'), ('ecommerce', 'E-commerce and logistics'), ('pharma', 'Pharmaceuticals'), ('chemicals', 'Daily chemicals'), ('furniture', 'Furniture'), ('agriculture', 'Fresh produce'), ('machinery', 'Machinery and hardware'), ('textiles', 'Textiles and apparel'), ('other', 'Other')], max_length=20, verbose_name='industry')),
-                ('payment_terms_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='payment terms (days)')),
-                ('credit_limit', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='credit limit')),
-                ('invoice_title', models.CharField(blank=True, max_length=100, verbose_name='invoice title')),
-                ('invoice_tax_number', models.CharField(blank=True, max_length=20, verbose_name='taxpayer number')),
-                ('invoice_address', models.CharField(blank=True, max_length=200, verbose_name='invoice address')),
-                ('invoice_phone', models.CharField(blank=True, max_length=30, validators=[salesdesk.core.validators.validate_phone], verbose_name='invoice phone')),
-                ('invoice_bank', models.CharField(blank=True, max_length=100, verbose_name='bank')),
-                ('invoice_account', models.CharField(blank=True, max_length=40, verbose_name='bank account')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('completeness', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='completeness')),
-                ('last_followup_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last follow-up')),
-                ('next_followup_on', models.DateField(blank=True, editable=False, null=True, verbose_name='next follow-up')),
-                ('next_followup_kind', models.CharField(blank=True, choices=[('follow_up', 'Follow-up'), ('return_visit', 'Return visit')], editable=False, max_length=20, verbose_name='next follow-up kind')),
-                ('next_followup_note', models.CharField(blank=True, editable=False, max_length=200, verbose_name='next step')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='archived')),
-                ('archived_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_customers', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=20, unique=True, verbose_name="customer code"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="full name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="short name"),
+                ),
+                (
+                    "name_pinyin",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=300),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=100),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=18,
+                        validators=[salesdesk.core.validators.validate_credit_code],
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("end", "End customer"),
+                            ("distributor", "Distributor"),
+                            ("group", "Group company"),
+                        ],
+                        default="end",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("key", "Key account"), ("ordinary", "Ordinary")],
+                        default="ordinary",
+                        max_length=10,
+                        verbose_name="tier",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("lead", "Lead"),
+                            ("prospect", "Prospect"),
+                            ("active", "Active"),
+                            ("dormant", "Dormant"),
+                            ("lost", "Lost"),
+                        ],
+                        default="prospect",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("website", "Website"),
+                            ("newspaper", "Newspaper"),
+                            ("magazine", "Magazine"),
+                            ("exhibition", "Exhibition"),
+                            ("referral", "Referral"),
+                            ("phone", "Phone"),
+                            ("walk_in", "Walk-in"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "province",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("北京", "Beijing"),
+                            ("天津", "Tianjin"),
+                            ("河北", "Hebei"),
+                            ("山西", "Shanxi"),
+                            ("内蒙古", "Inner Mongolia"),
+                            ("辽宁", "Liaoning"),
+                            ("吉林", "Jilin"),
+                            ("黑龙江", "Heilongjiang"),
+                            ("上海", "Shanghai"),
+                            ("江苏", "Jiangsu"),
+                            ("浙江", "Zhejiang"),
+                            ("安徽", "Anhui"),
+                            ("福建", "Fujian"),
+                            ("江西", "Jiangxi"),
+                            ("山东", "Shandong"),
+                            ("河南", "Henan"),
+                            ("湖北", "Hubei"),
+                            ("湖南", "Hunan"),
+                            ("广东", "Guangdong"),
+                            ("广西", "Guangxi"),
+                            ("海南", "Hainan"),
+                            ("重庆", "Chongqing"),
+                            ("四川", "Sichuan"),
+                            ("贵州", "Guizhou"),
+                            ("云南", "Yunnan"),
+                            ("西藏", "Tibet"),
+                            ("陕西", "Shaanxi"),
+                            ("甘肃", "Gansu"),
+                            ("青海", "Qinghai"),
+                            ("宁夏", "Ningxia"),
+                            ("新疆", "Xinjiang"),
+                            ("香港", "Hong Kong"),
+                            ("澳门", "Macau"),
+                            ("台湾", "Taiwan"),
+                        ],
+                        max_length=10,
+                        verbose_name="province",
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=50, verbose_name="city")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("food", "Food and beverage"),
+                            ("electronics", "Electronics"),
+                            ("appliances", "Household appliances"),
+                            ("ecommerce", "E-commerce and logistics"),
+                            ("pharma", "Pharmaceuticals"),
+                            ("chemicals", "Daily chemicals"),
+                            ("furniture", "Furniture"),
+                            ("agriculture", "Fresh produce"),
+                            ("machinery", "Machinery and hardware"),
+                            ("textiles", "Textiles and apparel"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "payment_terms_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="payment terms (days)"
+                    ),
+                ),
+                (
+                    "credit_limit",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="credit limit",
+                    ),
+                ),
+                (
+                    "invoice_title",
+                    models.CharField(blank=True, max_length=100, verbose_name="invoice title"),
+                ),
+                (
+                    "invoice_tax_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="taxpayer number"),
+                ),
+                (
+                    "invoice_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="invoice address"),
+                ),
+                (
+                    "invoice_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[salesdesk.core.validators.validate_phone],
+                        verbose_name="invoice phone",
+                    ),
+                ),
+                ("invoice_bank", models.CharField(blank=True, max_length=100, verbose_name="bank")),
+                (
+                    "invoice_account",
+                    models.CharField(blank=True, max_length=40, verbose_name="bank account"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "completeness",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="completeness"
+                    ),
+                ),
+                (
+                    "last_followup_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="last follow-up"
+                    ),
+                ),
+                (
+                    "next_followup_on",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="next follow-up"
+                    ),
+                ),
+                (
+                    "next_followup_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("follow_up", "Follow-up"), ("return_visit", "Return visit")],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="next follow-up kind",
+                    ),
+                ),
+                (
+                    "next_followup_note",
+                    models.CharField(
+                        blank=True, editable=False, max_length=200, verbose_name="next step"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="archived"
+                    ),
+                ),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_customers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['tier', 'name', 'id'],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["tier", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='title')),
-                ('mobile', models.CharField(blank=True, db_index=True, max_length=20, validators=[salesdesk.core.validators.validate_mobile], verbose_name='mobile')),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=30, validators=[salesdesk.core.validators.validate_phone], verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('qq', models.CharField(blank=True, max_length=15, verbose_name='QQ')),
-                ('wechat', models.CharField(blank=True, max_length=50, verbose_name='WeChat')),
-                ('birthday', models.DateField(blank=True, null=True, verbose_name='birthday')),
-                ('decision_role', models.CharField(blank=True, choices=[('decision_maker', 'Decision maker'), ('influencer', 'Influencer'), ('purchaser', 'Purchaser'), ('user', 'User'), ('finance', 'Finance contact'), ('other', 'Other')], max_length=20, verbose_name='decision role')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary contact')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='archived')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="title")),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=20,
+                        validators=[salesdesk.core.validators.validate_mobile],
+                        verbose_name="mobile",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=30,
+                        validators=[salesdesk.core.validators.validate_phone],
+                        verbose_name="phone",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("qq", models.CharField(blank=True, max_length=15, verbose_name="QQ")),
+                ("wechat", models.CharField(blank=True, max_length=50, verbose_name="WeChat")),
+                ("birthday", models.DateField(blank=True, null=True, verbose_name="birthday")),
+                (
+                    "decision_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decision_maker", "Decision maker"),
+                            ("influencer", "Influencer"),
+                            ("purchaser", "Purchaser"),
+                            ("user", "User"),
+                            ("finance", "Finance contact"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="decision role",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary contact")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="archived"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['-is_primary', 'name', 'id'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["-is_primary", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('call', 'Phone call'), ('qq', 'QQ'), ('wechat', 'WeChat'), ('email', 'Email'), ('visit', 'Visit'), ('greeting', 'Greeting'), ('gift', 'Gift')], max_length=10, verbose_name='channel')),
-                ('kind', models.CharField(choices=[('follow_up', 'Follow-up'), ('return_visit', 'Return visit')], default='follow_up', max_length=20, verbose_name='kind')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('summary', models.TextField(verbose_name='what was said')),
-                ('outcome', models.CharField(blank=True, max_length=200, verbose_name='outcome')),
-                ('next_date', models.DateField(blank=True, null=True, verbose_name='next follow-up date')),
-                ('next_kind', models.CharField(blank=True, choices=[('follow_up', 'Follow-up'), ('return_visit', 'Return visit')], max_length=20, verbose_name='next follow-up kind')),
-                ('next_action', models.CharField(blank=True, max_length=200, verbose_name='next step')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='customers.contact', verbose_name='contact')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("call", "Phone call"),
+                            ("qq", "QQ"),
+                            ("wechat", "WeChat"),
+                            ("email", "Email"),
+                            ("visit", "Visit"),
+                            ("greeting", "Greeting"),
+                            ("gift", "Gift"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("follow_up", "Follow-up"), ("return_visit", "Return visit")],
+                        default="follow_up",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                ("summary", models.TextField(verbose_name="what was said")),
+                ("outcome", models.CharField(blank=True, max_length=200, verbose_name="outcome")),
+                (
+                    "next_date",
+                    models.DateField(blank=True, null=True, verbose_name="next follow-up date"),
+                ),
+                (
+                    "next_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("follow_up", "Follow-up"), ("return_visit", "Return visit")],
+                        max_length=20,
+                        verbose_name="next follow-up kind",
+                    ),
+                ),
+                (
+                    "next_action",
+                    models.CharField(blank=True, max_length=200, verbose_name="next step"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="customers.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'verbose_name_plural': 'follow-ups',
-                'ordering': ['-occurred_at', '-id'],
+                "verbose_name": "follow-up",
+                "verbose_name_plural": "follow-ups",
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalContact',
+            name="HistoricalContact",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='title')),
-                ('mobile', models.CharField(blank=True, db_index=True, max_length=20, validators=[salesdesk.core.validators.validate_mobile], verbose_name='mobile')),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=30, validators=[salesdesk.core.validators.validate_phone], verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('qq', models.CharField(blank=True, max_length=15, verbose_name='QQ')),
-                ('wechat', models.CharField(blank=True, max_length=50, verbose_name='WeChat')),
-                ('birthday', models.DateField(blank=True, null=True, verbose_name='birthday')),
-                ('decision_role', models.CharField(blank=True, choices=[('decision_maker', 'Decision maker'), ('influencer', 'Influencer'), ('purchaser', 'Purchaser'), ('user', 'User'), ('finance', 'Finance contact'), ('other', 'Other')], max_length=20, verbose_name='decision role')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary contact')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='archived')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="title")),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=20,
+                        validators=[salesdesk.core.validators.validate_mobile],
+                        verbose_name="mobile",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=30,
+                        validators=[salesdesk.core.validators.validate_phone],
+                        verbose_name="phone",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("qq", models.CharField(blank=True, max_length=15, verbose_name="QQ")),
+                ("wechat", models.CharField(blank=True, max_length=50, verbose_name="WeChat")),
+                ("birthday", models.DateField(blank=True, null=True, verbose_name="birthday")),
+                (
+                    "decision_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decision_maker", "Decision maker"),
+                            ("influencer", "Influencer"),
+                            ("purchaser", "Purchaser"),
+                            ("user", "User"),
+                            ("finance", "Finance contact"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="decision role",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary contact")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="archived"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical contact',
-                'verbose_name_plural': 'historical contacts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical contact",
+                "verbose_name_plural": "historical contacts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCustomer',
+            name="HistoricalCustomer",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=20, verbose_name='customer code')),
-                ('name', models.CharField(max_length=100, verbose_name='full name')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='short name')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=300)),
-                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=100)),
-                ('credit_code', models.CharField(blank=True, db_index=True, max_length=18, validators=[salesdesk.core.validators.validate_credit_code], verbose_name='unified social credit code')),
-                ('type', models.CharField(choices=[('end', 'End customer'), ('distributor', 'Distributor'), ('group', 'Group company')], default='end', max_length=20, verbose_name='type')),
-                ('tier', models.CharField(choices=[('key', 'Key account'), ('ordinary', 'Ordinary')], default='ordinary', max_length=10, verbose_name='tier')),
-                ('status', models.CharField(choices=[('lead', 'Lead'), ('prospect', 'Prospect'), ('active', 'Active'), ('dormant', 'Dormant'), ('lost', 'Lost')], default='prospect', max_length=10, verbose_name='status')),
-                ('source', models.CharField(blank=True, choices=[('website', 'Website'), ('newspaper', 'Newspaper'), ('magazine', 'Magazine'), ('exhibition', 'Exhibition'), ('referral', 'Referral'), ('phone', 'Phone'), ('walk_in', 'Walk-in')], max_length=20, verbose_name='source')),
-                ('province', models.CharField(blank=True, choices=[('北京', 'Beijing'), ('天津', 'Tianjin'), ('河北', 'Hebei'), ('山西', 'Shanxi'), ('内蒙古', 'Inner Mongolia'), ('辽宁', 'Liaoning'), ('吉林', 'Jilin'), ('黑龙江', 'Heilongjiang'), ('上海', 'Shanghai'), ('江苏', 'Jiangsu'), ('浙江', 'Zhejiang'), ('安徽', 'Anhui'), ('福建', 'Fujian'), ('江西', 'Jiangxi'), ('山东', 'Shandong'), ('河南', 'Henan'), ('湖北', 'Hubei'), ('湖南', 'Hunan'), ('广东', 'Guangdong'), ('广西', 'Guangxi'), ('海南', 'Hainan'), ('重庆', 'Chongqing'), ('四川', 'Sichuan'), ('贵州', 'Guizhou'), ('云南', 'Yunnan'), ('西藏', 'Tibet'), ('陕西', 'Shaanxi'), ('甘肃', 'Gansu'), ('青海', 'Qinghai'), ('宁夏', 'Ningxia'), ('新疆', 'Xinjiang'), ('香港', 'Hong Kong'), ('澳门', 'Macau'), ('台湾', 'Taiwan')], max_length=10, verbose_name='province')),
-                ('city', models.CharField(blank=True, max_length=50, verbose_name='city')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('industry', models.CharField(blank=True, choices=[('food', 'Food and beverage'), ('electronics', 'Electronics'), ('appliances', 'Household appliances'), ('ecommerce', 'E-commerce and logistics'), ('pharma', 'Pharmaceuticals'), ('chemicals', 'Daily chemicals'), ('furniture', 'Furniture'), ('agriculture', 'Fresh produce'), ('machinery', 'Machinery and hardware'), ('textiles', 'Textiles and apparel'), ('other', 'Other')], max_length=20, verbose_name='industry')),
-                ('payment_terms_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='payment terms (days)')),
-                ('credit_limit', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='credit limit')),
-                ('invoice_title', models.CharField(blank=True, max_length=100, verbose_name='invoice title')),
-                ('invoice_tax_number', models.CharField(blank=True, max_length=20, verbose_name='taxpayer number')),
-                ('invoice_address', models.CharField(blank=True, max_length=200, verbose_name='invoice address')),
-                ('invoice_phone', models.CharField(blank=True, max_length=30, validators=[salesdesk.core.validators.validate_phone], verbose_name='invoice phone')),
-                ('invoice_bank', models.CharField(blank=True, max_length=100, verbose_name='bank')),
-                ('invoice_account', models.CharField(blank=True, max_length=40, verbose_name='bank account')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('completeness', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='completeness')),
-                ('last_followup_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last follow-up')),
-                ('next_followup_on', models.DateField(blank=True, editable=False, null=True, verbose_name='next follow-up')),
-                ('next_followup_kind', models.CharField(blank=True, choices=[('follow_up', 'Follow-up'), ('return_visit', 'Return visit')], editable=False, max_length=20, verbose_name='next follow-up kind')),
-                ('next_followup_note', models.CharField(blank=True, editable=False, max_length=200, verbose_name='next step')),
-                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='archived')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('archived_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(db_index=True, max_length=20, verbose_name="customer code"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="full name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="short name"),
+                ),
+                (
+                    "name_pinyin",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=300),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=100),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=18,
+                        validators=[salesdesk.core.validators.validate_credit_code],
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("end", "End customer"),
+                            ("distributor", "Distributor"),
+                            ("group", "Group company"),
+                        ],
+                        default="end",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("key", "Key account"), ("ordinary", "Ordinary")],
+                        default="ordinary",
+                        max_length=10,
+                        verbose_name="tier",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("lead", "Lead"),
+                            ("prospect", "Prospect"),
+                            ("active", "Active"),
+                            ("dormant", "Dormant"),
+                            ("lost", "Lost"),
+                        ],
+                        default="prospect",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("website", "Website"),
+                            ("newspaper", "Newspaper"),
+                            ("magazine", "Magazine"),
+                            ("exhibition", "Exhibition"),
+                            ("referral", "Referral"),
+                            ("phone", "Phone"),
+                            ("walk_in", "Walk-in"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "province",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("北京", "Beijing"),
+                            ("天津", "Tianjin"),
+                            ("河北", "Hebei"),
+                            ("山西", "Shanxi"),
+                            ("内蒙古", "Inner Mongolia"),
+                            ("辽宁", "Liaoning"),
+                            ("吉林", "Jilin"),
+                            ("黑龙江", "Heilongjiang"),
+                            ("上海", "Shanghai"),
+                            ("江苏", "Jiangsu"),
+                            ("浙江", "Zhejiang"),
+                            ("安徽", "Anhui"),
+                            ("福建", "Fujian"),
+                            ("江西", "Jiangxi"),
+                            ("山东", "Shandong"),
+                            ("河南", "Henan"),
+                            ("湖北", "Hubei"),
+                            ("湖南", "Hunan"),
+                            ("广东", "Guangdong"),
+                            ("广西", "Guangxi"),
+                            ("海南", "Hainan"),
+                            ("重庆", "Chongqing"),
+                            ("四川", "Sichuan"),
+                            ("贵州", "Guizhou"),
+                            ("云南", "Yunnan"),
+                            ("西藏", "Tibet"),
+                            ("陕西", "Shaanxi"),
+                            ("甘肃", "Gansu"),
+                            ("青海", "Qinghai"),
+                            ("宁夏", "Ningxia"),
+                            ("新疆", "Xinjiang"),
+                            ("香港", "Hong Kong"),
+                            ("澳门", "Macau"),
+                            ("台湾", "Taiwan"),
+                        ],
+                        max_length=10,
+                        verbose_name="province",
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=50, verbose_name="city")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("food", "Food and beverage"),
+                            ("electronics", "Electronics"),
+                            ("appliances", "Household appliances"),
+                            ("ecommerce", "E-commerce and logistics"),
+                            ("pharma", "Pharmaceuticals"),
+                            ("chemicals", "Daily chemicals"),
+                            ("furniture", "Furniture"),
+                            ("agriculture", "Fresh produce"),
+                            ("machinery", "Machinery and hardware"),
+                            ("textiles", "Textiles and apparel"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "payment_terms_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="payment terms (days)"
+                    ),
+                ),
+                (
+                    "credit_limit",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="credit limit",
+                    ),
+                ),
+                (
+                    "invoice_title",
+                    models.CharField(blank=True, max_length=100, verbose_name="invoice title"),
+                ),
+                (
+                    "invoice_tax_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="taxpayer number"),
+                ),
+                (
+                    "invoice_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="invoice address"),
+                ),
+                (
+                    "invoice_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[salesdesk.core.validators.validate_phone],
+                        verbose_name="invoice phone",
+                    ),
+                ),
+                ("invoice_bank", models.CharField(blank=True, max_length=100, verbose_name="bank")),
+                (
+                    "invoice_account",
+                    models.CharField(blank=True, max_length=40, verbose_name="bank account"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "completeness",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="completeness"
+                    ),
+                ),
+                (
+                    "last_followup_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="last follow-up"
+                    ),
+                ),
+                (
+                    "next_followup_on",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="next follow-up"
+                    ),
+                ),
+                (
+                    "next_followup_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("follow_up", "Follow-up"), ("return_visit", "Return visit")],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="next follow-up kind",
+                    ),
+                ),
+                (
+                    "next_followup_note",
+                    models.CharField(
+                        blank=True, editable=False, max_length=200, verbose_name="next step"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="archived"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical customer',
-                'verbose_name_plural': 'historical customers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical customer",
+                "verbose_name_plural": "historical customers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFollowUp',
+            name="HistoricalFollowUp",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('call', 'Phone call'), ('qq', 'QQ'), ('wechat', 'WeChat'), ('email', 'Email'), ('visit', 'Visit'), ('greeting', 'Greeting'), ('gift', 'Gift')], max_length=10, verbose_name='channel')),
-                ('kind', models.CharField(choices=[('follow_up', 'Follow-up'), ('return_visit', 'Return visit')], default='follow_up', max_length=20, verbose_name='kind')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('summary', models.TextField(verbose_name='what was said')),
-                ('outcome', models.CharField(blank=True, max_length=200, verbose_name='outcome')),
-                ('next_date', models.DateField(blank=True, null=True, verbose_name='next follow-up date')),
-                ('next_kind', models.CharField(blank=True, choices=[('follow_up', 'Follow-up'), ('return_visit', 'Return visit')], max_length=20, verbose_name='next follow-up kind')),
-                ('next_action', models.CharField(blank=True, max_length=200, verbose_name='next step')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contact', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.contact', verbose_name='contact')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("call", "Phone call"),
+                            ("qq", "QQ"),
+                            ("wechat", "WeChat"),
+                            ("email", "Email"),
+                            ("visit", "Visit"),
+                            ("greeting", "Greeting"),
+                            ("gift", "Gift"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("follow_up", "Follow-up"), ("return_visit", "Return visit")],
+                        default="follow_up",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                ("summary", models.TextField(verbose_name="what was said")),
+                ("outcome", models.CharField(blank=True, max_length=200, verbose_name="outcome")),
+                (
+                    "next_date",
+                    models.DateField(blank=True, null=True, verbose_name="next follow-up date"),
+                ),
+                (
+                    "next_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("follow_up", "Follow-up"), ("return_visit", "Return visit")],
+                        max_length=20,
+                        verbose_name="next follow-up kind",
+                    ),
+                ),
+                (
+                    "next_action",
+                    models.CharField(blank=True, max_length=200, verbose_name="next step"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical follow-up',
-                'verbose_name_plural': 'historical follow-ups',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical follow-up",
+                "verbose_name_plural": "historical follow-ups",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLead',
+            name="HistoricalLead",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('found', 'Found'), ('contacted', 'Contacted'), ('samples_sent', 'Samples/brochure sent'), ('quoting', 'Quoting'), ('trial_order', 'Trial order'), ('won', 'Won'), ('lost', 'Lost')], default='found', max_length=20, verbose_name='stage')),
-                ('lost_reason', models.CharField(blank=True, choices=[('price', 'Price'), ('quality', 'Quality'), ('delivery', 'Delivery time'), ('competitor', 'Went to a competitor'), ('no_need', 'No demand'), ('no_response', 'No response'), ('credit', 'Payment terms or credit'), ('other', 'Other')], max_length=20, verbose_name='lost reason')),
-                ('lost_note', models.CharField(blank=True, max_length=200, verbose_name='lost note')),
-                ('expected_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='expected annual value')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='created')),
-                ('stage_changed_at', models.DateTimeField(db_index=True, verbose_name='stage changed')),
-                ('closed_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='closed')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("found", "Found"),
+                            ("contacted", "Contacted"),
+                            ("samples_sent", "Samples/brochure sent"),
+                            ("quoting", "Quoting"),
+                            ("trial_order", "Trial order"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        default="found",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "lost_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("price", "Price"),
+                            ("quality", "Quality"),
+                            ("delivery", "Delivery time"),
+                            ("competitor", "Went to a competitor"),
+                            ("no_need", "No demand"),
+                            ("no_response", "No response"),
+                            ("credit", "Payment terms or credit"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="lost reason",
+                    ),
+                ),
+                (
+                    "lost_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="lost note"),
+                ),
+                (
+                    "expected_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="expected annual value",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "stage_changed_at",
+                    models.DateTimeField(db_index=True, verbose_name="stage changed"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="closed"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical lead',
-                'verbose_name_plural': 'historical leads',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical lead",
+                "verbose_name_plural": "historical leads",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('found', 'Found'), ('contacted', 'Contacted'), ('samples_sent', 'Samples/brochure sent'), ('quoting', 'Quoting'), ('trial_order', 'Trial order'), ('won', 'Won'), ('lost', 'Lost')], default='found', max_length=20, verbose_name='stage')),
-                ('lost_reason', models.CharField(blank=True, choices=[('price', 'Price'), ('quality', 'Quality'), ('delivery', 'Delivery time'), ('competitor', 'Went to a competitor'), ('no_need', 'No demand'), ('no_response', 'No response'), ('credit', 'Payment terms or credit'), ('other', 'Other')], max_length=20, verbose_name='lost reason')),
-                ('lost_note', models.CharField(blank=True, max_length=200, verbose_name='lost note')),
-                ('expected_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='expected annual value')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('stage_changed_at', models.DateTimeField(db_index=True, verbose_name='stage changed')),
-                ('closed_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='closed')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("found", "Found"),
+                            ("contacted", "Contacted"),
+                            ("samples_sent", "Samples/brochure sent"),
+                            ("quoting", "Quoting"),
+                            ("trial_order", "Trial order"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        default="found",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "lost_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("price", "Price"),
+                            ("quality", "Quality"),
+                            ("delivery", "Delivery time"),
+                            ("competitor", "Went to a competitor"),
+                            ("no_need", "No demand"),
+                            ("no_response", "No response"),
+                            ("credit", "Payment terms or credit"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="lost reason",
+                    ),
+                ),
+                (
+                    "lost_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="lost note"),
+                ),
+                (
+                    "expected_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="expected annual value",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                (
+                    "stage_changed_at",
+                    models.DateTimeField(db_index=True, verbose_name="stage changed"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="closed"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead',
-                'verbose_name_plural': 'leads',
-                'ordering': ['-stage_changed_at', 'id'],
+                "verbose_name": "lead",
+                "verbose_name_plural": "leads",
+                "ordering": ["-stage_changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMailing',
+            name="HistoricalMailing",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sample', 'Samples'), ('brochure', 'Brochure'), ('both', 'Samples and brochure')], default='sample', max_length=10, verbose_name='kind')),
-                ('items', models.CharField(max_length=200, verbose_name='items sent')),
-                ('courier', models.CharField(max_length=50, verbose_name='courier')),
-                ('tracking_number', models.CharField(blank=True, max_length=50, verbose_name='tracking number')),
-                ('sent_on', models.DateField(verbose_name='sent on')),
-                ('feedback_due_on', models.DateField(blank=True, null=True, verbose_name='feedback expected by')),
-                ('feedback_received_on', models.DateField(blank=True, null=True, verbose_name='feedback received on')),
-                ('feedback', models.TextField(blank=True, verbose_name='feedback')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.lead', verbose_name='lead')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sample", "Samples"),
+                            ("brochure", "Brochure"),
+                            ("both", "Samples and brochure"),
+                        ],
+                        default="sample",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("items", models.CharField(max_length=200, verbose_name="items sent")),
+                ("courier", models.CharField(max_length=50, verbose_name="courier")),
+                (
+                    "tracking_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="tracking number"),
+                ),
+                ("sent_on", models.DateField(verbose_name="sent on")),
+                (
+                    "feedback_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="feedback expected by"),
+                ),
+                (
+                    "feedback_received_on",
+                    models.DateField(blank=True, null=True, verbose_name="feedback received on"),
+                ),
+                ("feedback", models.TextField(blank=True, verbose_name="feedback")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.lead",
+                        verbose_name="lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical mailing',
-                'verbose_name_plural': 'historical mailings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical mailing",
+                "verbose_name_plural": "historical mailings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='LeadStageChange',
+            name="LeadStageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_stage', models.CharField(blank=True, choices=[('found', 'Found'), ('contacted', 'Contacted'), ('samples_sent', 'Samples/brochure sent'), ('quoting', 'Quoting'), ('trial_order', 'Trial order'), ('won', 'Won'), ('lost', 'Lost')], max_length=20, verbose_name='from stage')),
-                ('to_stage', models.CharField(choices=[('found', 'Found'), ('contacted', 'Contacted'), ('samples_sent', 'Samples/brochure sent'), ('quoting', 'Quoting'), ('trial_order', 'Trial order'), ('won', 'Won'), ('lost', 'Lost')], max_length=20, verbose_name='to stage')),
-                ('changed_at', models.DateTimeField(db_index=True, verbose_name='changed')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stage_changes', to='customers.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("found", "Found"),
+                            ("contacted", "Contacted"),
+                            ("samples_sent", "Samples/brochure sent"),
+                            ("quoting", "Quoting"),
+                            ("trial_order", "Trial order"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        max_length=20,
+                        verbose_name="from stage",
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        choices=[
+                            ("found", "Found"),
+                            ("contacted", "Contacted"),
+                            ("samples_sent", "Samples/brochure sent"),
+                            ("quoting", "Quoting"),
+                            ("trial_order", "Trial order"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        max_length=20,
+                        verbose_name="to stage",
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(db_index=True, verbose_name="changed")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stage_changes",
+                        to="customers.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage change',
-                'verbose_name_plural': 'stage changes',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "stage change",
+                "verbose_name_plural": "stage changes",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Mailing',
+            name="Mailing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sample', 'Samples'), ('brochure', 'Brochure'), ('both', 'Samples and brochure')], default='sample', max_length=10, verbose_name='kind')),
-                ('items', models.CharField(max_length=200, verbose_name='items sent')),
-                ('courier', models.CharField(max_length=50, verbose_name='courier')),
-                ('tracking_number', models.CharField(blank=True, max_length=50, verbose_name='tracking number')),
-                ('sent_on', models.DateField(verbose_name='sent on')),
-                ('feedback_due_on', models.DateField(blank=True, null=True, verbose_name='feedback expected by')),
-                ('feedback_received_on', models.DateField(blank=True, null=True, verbose_name='feedback received on')),
-                ('feedback', models.TextField(blank=True, verbose_name='feedback')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mailings', to='customers.customer', verbose_name='customer')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mailings', to='customers.lead', verbose_name='lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sample", "Samples"),
+                            ("brochure", "Brochure"),
+                            ("both", "Samples and brochure"),
+                        ],
+                        default="sample",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("items", models.CharField(max_length=200, verbose_name="items sent")),
+                ("courier", models.CharField(max_length=50, verbose_name="courier")),
+                (
+                    "tracking_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="tracking number"),
+                ),
+                ("sent_on", models.DateField(verbose_name="sent on")),
+                (
+                    "feedback_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="feedback expected by"),
+                ),
+                (
+                    "feedback_received_on",
+                    models.DateField(blank=True, null=True, verbose_name="feedback received on"),
+                ),
+                ("feedback", models.TextField(blank=True, verbose_name="feedback")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mailings",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mailings",
+                        to="customers.lead",
+                        verbose_name="lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mailing',
-                'verbose_name_plural': 'mailings',
-                'ordering': ['-sent_on', '-id'],
+                "verbose_name": "mailing",
+                "verbose_name_plural": "mailings",
+                "ordering": ["-sent_on", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['tier', 'name', 'id'], name='customer_list_idx'),
+            model_name="customer",
+            index=models.Index(fields=["tier", "name", "id"], name="customer_list_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['owner', 'tier', 'name', 'id'], name='customer_owner_list_idx'),
+            model_name="customer",
+            index=models.Index(
+                fields=["owner", "tier", "name", "id"], name="customer_owner_list_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['completeness', 'tier'], name='customer_gaps_idx'),
+            model_name="customer",
+            index=models.Index(fields=["completeness", "tier"], name="customer_gaps_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['next_followup_on'], name='customer_next_followup_idx'),
+            model_name="customer",
+            index=models.Index(fields=["next_followup_on"], name="customer_next_followup_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['name'], name='customer_name_idx'),
+            model_name="customer",
+            index=models.Index(fields=["name"], name="customer_name_idx"),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('archived_at__isnull', True), ('archived_by__isnull', True)), models.Q(('archived_at__isnull', False), ('archived_by__isnull', False)), _connector='OR'), name='customer_archived_pair'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("archived_at__isnull", True), ("archived_by__isnull", True)),
+                    models.Q(("archived_at__isnull", False), ("archived_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="customer_archived_pair",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(('credit_limit__isnull', True), ('credit_limit__gte', 0), _connector='OR'), name='customer_credit_limit_not_negative'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("credit_limit__isnull", True), ("credit_limit__gte", 0), _connector="OR"
+                ),
+                name="customer_credit_limit_not_negative",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['name'], name='contact_name_idx'),
+            model_name="contact",
+            index=models.Index(fields=["name"], name="contact_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['customer', '-occurred_at'], name='followup_customer_idx'),
+            model_name="followup",
+            index=models.Index(fields=["customer", "-occurred_at"], name="followup_customer_idx"),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('customer',), name='lead_one_open_per_customer'),
+            model_name="lead",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=("customer",),
+                name="lead_one_open_per_customer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage', 'lost'), models.Q(('lost_reason', ''), _negated=True)), models.Q(models.Q(('stage', 'lost'), _negated=True), ('lost_reason', '')), _connector='OR'), name='lead_lost_reason_iff_lost'),
+            model_name="lead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage", "lost"), models.Q(("lost_reason", ""), _negated=True)),
+                    models.Q(models.Q(("stage", "lost"), _negated=True), ("lost_reason", "")),
+                    _connector="OR",
+                ),
+                name="lead_lost_reason_iff_lost",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage__in', ['won', 'lost']), ('closed_at__isnull', False)), models.Q(models.Q(('stage__in', ['won', 'lost']), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='lead_closed_iff_won_or_lost'),
+            model_name="lead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage__in", ["won", "lost"]), ("closed_at__isnull", False)),
+                    models.Q(
+                        models.Q(("stage__in", ["won", "lost"]), _negated=True),
+                        ("closed_at__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="lead_closed_iff_won_or_lost",
+            ),
         ),
         migrations.AddIndex(
-            model_name='mailing',
-            index=models.Index(fields=['feedback_received_on', 'feedback_due_on'], name='mailing_awaiting_idx'),
+            model_name="mailing",
+            index=models.Index(
+                fields=["feedback_received_on", "feedback_due_on"], name="mailing_awaiting_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mailing',
-            constraint=models.CheckConstraint(condition=models.Q(('feedback_due_on__isnull', True), ('feedback_due_on__gte', models.F('sent_on')), _connector='OR'), name='mailing_feedback_due_after_sent'),
+            model_name="mailing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("feedback_due_on__isnull", True),
+                    ("feedback_due_on__gte", models.F("sent_on")),
+                    _connector="OR",
+                ),
+                name="mailing_feedback_due_after_sent",
+            ),
         ),
     ]

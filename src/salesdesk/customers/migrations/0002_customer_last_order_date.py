@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='last_order_date',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='last order'),
+            model_name="customer",
+            name="last_order_date",
+            field=models.DateField(
+                blank=True, editable=False, null=True, verbose_name="last order"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcustomer',
-            name='last_order_date',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='last order'),
+            model_name="historicalcustomer",
+            name="last_order_date",
+            field=models.DateField(
+                blank=True, editable=False, null=True, verbose_name="last order"
+            ),
         ),
     ]

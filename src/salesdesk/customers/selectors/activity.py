@@ -25,9 +25,18 @@ def customer_url(customer) -> str:
     return reverse("customers:detail", args=[customer.pk])
 
 
-def customer_activity(*, customer, user) -> dict:
+def _followup_form(customer, contacts) -> FollowUpForm:
+    form = FollowUpForm(customer=customer)
+    if contacts is not None:  # the page already holds the live contacts: no second query
+        field = form.fields["contact"]
+        field.choices = [("", field.empty_label), *((c.pk, str(c)) for c in contacts)]
+    return form
+
+
+def customer_activity(*, customer, user, contacts: list | None = None) -> dict:
     """Follow-ups (latest first), the next step, the open or latest lead with its moves, the
-    mailings and the forms to add to them. A fixed number of queries whatever the history."""
+    mailings and the forms to add to them. A fixed number of queries whatever the history;
+    `contacts` (the file's live contacts, when the caller has them) fill the follow-up form."""
     followups = customer_followups(customer, limit=FOLLOWUPS_SHOWN + 1)
     lead = customer_leads(customer=customer).first()
     open_lead = lead if lead is not None and lead.is_open else None
@@ -47,7 +56,7 @@ def customer_activity(*, customer, user) -> dict:
             "open_lead": open_lead,
             "lead_changes": list(lead_stage_changes(lead=lead)[:20]) if lead is not None else [],
             "mailings": customer_mailings(customer=customer, limit=10),
-            "followup_form": FollowUpForm(customer=customer),
+            "followup_form": _followup_form(customer, contacts),
             "return_visit_form": ReturnVisitForm(),
             "lead_start_form": LeadStartForm(),
             "lead_move_form": LeadMoveForm(lead=open_lead) if open_lead else None,

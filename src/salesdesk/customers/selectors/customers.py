@@ -5,19 +5,16 @@ Every read is scoped through core.scoping.scope_by_customer; query counts do not
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.db import models
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts.models import User
+from salesdesk.core.history import HistoryEntry, history_entries, shown_fields
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.core.validators import normalize_credit_code, normalize_phone
 
@@ -55,30 +52,70 @@ def with_live_contacts(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_PHONE_LIKE = re.compile(r"[\d\s()+\-]+")
+
+
+def _prefix_q(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix`, in a form the field's index answers on both engines.
+
+    PostgreSQL answers LIKE 'x%' from the varchar_pattern_ops index Django adds to indexed
+    CharFields; SQLite only uses an index for LIKE on NOCASE columns, so it gets the equivalent
+    range (SQLite compares text bytewise).
+    """
+    if connection.vendor != "sqlite":
+        return Q(**{f"{field}__startswith": prefix})
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def _live_contacts_matching(people: Q) -> Q:
+    # A subquery, not a join: a file with three matching contacts is listed once.
+    return Q(
+        pk__in=Contact.objects.filter(archived_at__isnull=True).filter(people).values("customer_id")
+    )
+
+
 def _search(queryset: QuerySet[Customer], search: str) -> QuerySet[Customer]:
-    """Name, short name, code, credit code, pinyin, pinyin initials, contact name, mobile or phone."""
+    """Name, short name, code, credit code, pinyin, pinyin initials, contact name, mobile or phone.
+
+    What is typed decides what is read (ten years of files and contacts, performance fix 7):
+    letters only → name, short name, code, full pinyin and pinyin initials (not the contacts);
+    digits (with phone punctuation) → contacts' mobiles and phones by prefix (indexed; a local
+    number without its area code matches after the area code), codes and credit codes;
+    Chinese → names and contact names; anything else → every field.
+    """
     text = search.strip()
     if not text:
         return queryset
     letters = re.sub(r"\s+", "", text).lower()
-    condition = (
-        Q(name__icontains=text)
-        | Q(short_name__icontains=text)
-        | Q(code__iexact=text)
+    names = Q(name__icontains=text) | Q(short_name__icontains=text)
+    codes = (
+        Q(code__iexact=text)
         | Q(code__istartswith=text)
         | Q(credit_code=normalize_credit_code(text))
     )
     if letters.isascii() and letters.isalpha():
-        condition |= Q(name_pinyin__contains=letters) | Q(name_initials__contains=letters)
+        pinyin = Q(name_pinyin__contains=letters) | Q(name_initials__contains=letters)
+        return queryset.filter(names | codes | pinyin)
+    if _PHONE_LIKE.fullmatch(text) and any(ch.isdigit() for ch in text):
+        digits = re.sub(r"\D", "", text)
+        phone = normalize_phone(text)
+        people = _prefix_q("mobile", digits) | _prefix_q("phone", digits)
+        if phone != digits:
+            people |= _prefix_q("phone", phone)
+        if (
+            7 <= len(digits) <= 8 and digits[0] not in "01"
+        ):  # a local number typed without area code
+            people |= Q(phone__endswith=f"-{digits}")
+        return queryset.filter(codes | _live_contacts_matching(people))
+    if _CJK.search(text) and not any(ch.isascii() and ch.isalnum() for ch in text):
+        return queryset.filter(names | _live_contacts_matching(Q(name__icontains=text)))
     people = Q(name__icontains=text) | Q(mobile__contains=text) | Q(phone__contains=text)
     phone = normalize_phone(text)
     if phone != text:
         people |= Q(mobile=phone) | Q(phone=phone)
-    # A subquery, not a join: a file with three matching contacts is listed once.
-    condition |= Q(
-        pk__in=Contact.objects.filter(archived_at__isnull=True).filter(people).values("customer_id")
-    )
-    return queryset.filter(condition)
+    return queryset.filter(names | codes | _live_contacts_matching(people))
 
 
 def customer_list(
@@ -130,6 +167,14 @@ def customer_contacts(customer: Customer, *, archived: bool = False) -> QuerySet
     """The file's contacts, primary first; archived=True gives the archived ones instead."""
     qs = customer.contacts.filter(archived_at__isnull=not archived)
     return qs.order_by("-is_primary", "name", "id")
+
+
+def customer_contacts_split(customer: Customer) -> tuple[list[Contact], list[Contact]]:
+    """The file's live and archived contacts, each primary first, from one query."""
+    live, archived = [], []
+    for contact in customer.contacts.order_by("-is_primary", "name", "id"):
+        (archived if contact.archived_at else live).append(contact)
+    return live, archived
 
 
 def contact_list(
@@ -186,78 +231,8 @@ _NOT_SHOWN = {
 }
 
 
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: dt.datetime
-    who: User | None
-    subject: str
-    is_contact: bool
-    action: str
-    changes: list[Change] = field(default_factory=list)
-
-
-def _shown_fields(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in _NOT_SHOWN]
-
-
-def _display(f: models.Field, value, users: dict) -> str:
-    if value is None or value == "":
-        return "—"
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
-    if f.is_relation:
-        return str(users.get(value, value))
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, dt.datetime | dt.date | Decimal):
-        return formats.localize(value)
-    return str(value)
-
-
-def _entries(
-    rows: list, fields: list[models.Field], subject_of, is_contact: bool, users: dict
-) -> list[HistoryEntry]:
-    """Rows of one object, oldest first → entries with the fields each row changed."""
-    out = []
-    previous = None
-    for row in rows:
-        changes = []
-        if previous is not None:
-            for f in fields:
-                old, new = getattr(previous, f.attname), getattr(row, f.attname)
-                if old != new:
-                    changes.append(
-                        Change(
-                            str(f.verbose_name), _display(f, old, users), _display(f, new, users)
-                        )
-                    )
-        action = REASONS.get(
-            row.history_change_reason or "", _TYPE_LABELS.get(row.history_type, "")
-        )
-        if previous is None or changes or row.history_change_reason in REASONS:
-            out.append(
-                HistoryEntry(
-                    row.history_date,
-                    row.history_user,
-                    subject_of(row),
-                    is_contact,
-                    str(action),
-                    changes,
-                )
-            )
-        previous = row
-    return out
-
-
 def customer_history(customer: Customer, limit: int = 50) -> list[HistoryEntry]:
-    """Who changed what and when on the file and its contacts, newest first (three queries)."""
+    """Who changed what and when on the file and its contacts, newest first (two or three queries)."""
     own = list(
         Customer.history.filter(id=customer.pk)
         .select_related("history_user")
@@ -269,19 +244,35 @@ def customer_history(customer: Customer, limit: int = 50) -> list[HistoryEntry]:
         .select_related("history_user")
         .order_by("id", "history_date", "history_id")
     )
-    user_ids = {row.owner_id for row in own if row.owner_id}
-    users = User.objects.in_bulk(user_ids) if user_ids else {}
+    # Owners named in the history: most are the current owner or someone who made a change,
+    # both already loaded; only the others cost a query.
+    known = [row.history_user for row in own + people if row.history_user is not None]
+    if customer.owner_id and "owner" in customer._state.fields_cache:
+        known.append(customer.owner)
+    users = {u.pk: u for u in known}
+    missing = {row.owner_id for row in own if row.owner_id} - users.keys()
+    if missing:
+        users.update(User.objects.in_bulk(missing))
 
-    customer_fields = _shown_fields(Customer)
-    entries = _entries(own, customer_fields, lambda row: str(_("Customer file")), False, users)
+    def entries_of(rows, model, subject, is_contact=False):
+        return history_entries(
+            rows,
+            shown_fields(model, _NOT_SHOWN),
+            reasons=REASONS,
+            fallback=lambda row: _TYPE_LABELS.get(row.history_type, ""),
+            users=users,
+            subject=subject,
+            is_contact=is_contact,
+        )
+
+    entries = entries_of(own, Customer, lambda row: str(_("Customer file")))
     if len(own) > limit:
         entries = entries[1:]  # the extra oldest row served only as the base of the first diff
-    contact_fields = _shown_fields(Contact)
     by_contact: dict[int, list] = {}
     for row in people:
         by_contact.setdefault(row.id, []).append(row)
     for rows in by_contact.values():
-        entries += _entries(rows, contact_fields, lambda row: row.name, True, users)
+        entries += entries_of(rows, Contact, lambda row: row.name, is_contact=True)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 

@@ -15,6 +15,9 @@ from ..choices import LostReason, Source, Stage
 from ..models import Customer, Lead, LeadStageChange
 
 REVIEW_DAYS = 14
+# The page lists this many stalled leads (key accounts first, then longest in their stage) beside
+# the count per stage; the Excel export lists them all.
+STALLED_SHOWN = 50
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -147,10 +150,14 @@ def win_loss(*, user, start: dt.date, end: dt.date) -> dict:
     }
 
 
-def review_pack(*, user, as_of: dt.date) -> dict:
+def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHOWN) -> dict:
     """The biweekly review (半月例会) over the 14 days ending with `as_of`: leads that moved
     (their latest move in the window), won, lost with reasons, stalled (open with no move in
-    the window, i.e. 14 days or more in their stage) and new customers."""
+    the window, i.e. 14 days or more in their stage) and new customers.
+
+    Stalled leads run to tens of thousands over years: `stalled_by_stage` counts them per stage
+    (one grouped query), `stalled` holds the first `stalled_limit` (key accounts first, then
+    longest in their stage; None for all, as the Excel export needs)."""
     start = as_of - dt.timedelta(days=REVIEW_DAYS - 1)
     low, high = period_bounds(start, as_of)
     in_window = Q(changed_at__gte=low, changed_at__lt=high)
@@ -172,10 +179,18 @@ def review_pack(*, user, as_of: dt.date) -> dict:
     closed_in_window = leads.filter(closed_at__gte=low, closed_at__lt=high)
     won = closed_in_window.filter(stage=Stage.WON).order_by("customer__tier", "-closed_at", "-id")
     lost = closed_in_window.filter(stage=Stage.LOST).order_by("customer__tier", "-closed_at", "-id")
-    stalled = leads.filter(closed_at__isnull=True, stage_changed_at__lt=low).order_by(
-        "customer__tier", "stage_changed_at", "id"
+    stalled_qs = leads.filter(closed_at__isnull=True, stage_changed_at__lt=low)
+    stages = dict(Stage.choices)
+    stalled_by_stage = [
+        {"stage": row["stage"], "label": stages.get(row["stage"], row["stage"]), "count": row["n"]}
+        for row in stalled_qs.order_by().values("stage").annotate(n=Count("id")).order_by("stage")
+    ]
+    order = [stage for stage, _label in Stage.choices]
+    stalled_by_stage.sort(
+        key=lambda r: order.index(r["stage"]) if r["stage"] in order else len(order)
     )
-    stalled = list(stalled)
+    stalled_qs = stalled_qs.order_by("customer__tier", "stage_changed_at", "id")
+    stalled = list(stalled_qs if stalled_limit is None else stalled_qs[:stalled_limit])
     for lead in stalled:
         lead.days_in_stage = (as_of - timezone.localdate(lead.stage_changed_at)).days
     return {
@@ -185,5 +200,7 @@ def review_pack(*, user, as_of: dt.date) -> dict:
         "won": list(won),
         "lost": list(lost),
         "stalled": stalled,
+        "stalled_by_stage": stalled_by_stage,
+        "stalled_total": sum(row["count"] for row in stalled_by_stage),
         "new_customers": list(new_customer_table(user=user, start=start, end=as_of)),
     }

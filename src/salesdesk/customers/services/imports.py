@@ -21,20 +21,17 @@ def _ensure_may_import(by) -> None:
         raise PermissionDenied(_("You may not import customers."))
 
 
-def customer_import(*, by, content: bytes, filename: str = "", dry_run: bool = True) -> ImportResult:
+def customer_import(
+    *, by, content: bytes, filename: str = "", dry_run: bool = True
+) -> ImportResult:
     """All or nothing: any error in any row of either sheet and nothing is written; a dry run
     never writes. Re-import updates by customer code and keeps the owner."""
     _ensure_may_import(by)
-    result = ImportResult()
-    if dry_run:
-        customer_imports.build_plan(by=by, content=content, result=result)
-        return result
-    with transaction.atomic():
-        plan = customer_imports.build_plan(by=by, content=content, result=result)
-        if plan is not None:
-            customer_imports.apply_plan(plan, by=by)
-            result.applied = True
-    return result
+    return engine.run_import(
+        build=lambda result: customer_imports.build_plan(by=by, content=content, result=result),
+        apply=lambda plan: customer_imports.apply_plan(plan, by=by),
+        dry_run=dry_run,
+    )
 
 
 def customer_import_upload(*, by, content: bytes, filename: str) -> ImportUpload:
@@ -48,12 +45,13 @@ def customer_import_confirm(*, by, upload: ImportUpload) -> ImportResult:
     """Only the uploader confirms, once: checked again against today's data, then imported
     all or nothing; an invalid file stays unconfirmed."""
     _ensure_may_import(by)
-    locked = engine.upload_lock_for_confirm(by=by, upload=upload)
-    result = customer_import(by=by, content=bytes(locked.content), filename=locked.filename, dry_run=False)
-    if result.applied:
-        engine.upload_mark_confirmed(locked)
-        upload.confirmed_at = locked.confirmed_at
-    return result
+    return engine.upload_confirm(
+        by=by,
+        upload=upload,
+        run=lambda locked: customer_import(
+            by=by, content=bytes(locked.content), filename=locked.filename, dry_run=False
+        ),
+    )
 
 
 def import_template() -> bytes:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesdesk.accounts import roles
-from salesdesk.core.excel import Sheet, xlsx_response
+from salesdesk.core.lists import export_response, posted, render_list
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 
@@ -30,10 +30,6 @@ from ..services import customers as services
 TABLE_ID = "customer-table"
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 @role_required(roles.reads_customers)
 @require_GET
 def customer_list(request):
@@ -41,9 +37,12 @@ def customer_list(request):
     customers = selectors.customer_list(user=request.user, **form.filters())
     page = paginate(request, selectors.with_live_contacts(customers))
     context = {"form": form, "page_obj": page, "sorts": selectors.SORTS, "table_id": TABLE_ID}
-    if request.htmx and request.htmx.target == TABLE_ID:
-        return render(request, "customers/_customer_table.html", context)
-    return render(request, "customers/customer_list.html", context)
+    return render_list(
+        request,
+        context,
+        page="customers/customer_list.html",
+        table="customers/_customer_table.html",
+    )
 
 
 @role_required(roles.reads_customers)
@@ -51,26 +50,26 @@ def customer_list(request):
 def customer_export(request):
     form = CustomerFilterForm(request.GET, user=request.user)
     customers = selectors.customer_list(user=request.user, **form.filters())
-    sheet = Sheet(
+    return export_response(
         title=_("Customers"),
+        filename=_("customers"),
         headers=selectors.customer_export_headers(),
         rows=selectors.customer_export_rows(customers),
     )
-    return xlsx_response(_("customers"), [sheet])
 
 
 @role_required(roles.reads_customers)
 @require_GET
 def customer_detail(request, pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk)
-    contacts = list(selectors.customer_contacts(customer))
+    contacts, archived_contacts = selectors.customer_contacts_split(customer)  # one query for both
     context = {
         "customer": customer,
         "contacts": contacts,
-        "archived_contacts": selectors.customer_contacts(customer, archived=True),
+        "archived_contacts": archived_contacts,
         "gap_list": gaps(customer, contacts),
         "history": selectors.customer_history(customer),
-        **customer_activity(customer=customer, user=request.user),
+        **customer_activity(customer=customer, user=request.user, contacts=contacts),
     }
     return render(request, "customers/customer_detail.html", context)
 
@@ -91,7 +90,7 @@ def _save_customer_form(request, form, save, template: str, context: dict):
 @role_required(roles.edits_customers)
 @require_http_methods(["GET", "POST"])
 def customer_create(request):
-    form = CustomerCreateForm(_posted(request), user=request.user)
+    form = CustomerCreateForm(posted(request), user=request.user)
 
     def save(form):
         return services.customer_create(
@@ -108,7 +107,7 @@ def customer_create(request):
 @require_http_methods(["GET", "POST"])
 def customer_edit(request, pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk)
-    form = CustomerForm(_posted(request), user=request.user, customer=customer)
+    form = CustomerForm(posted(request), user=request.user, customer=customer)
 
     def save(form):
         return services.customer_update(
@@ -151,7 +150,7 @@ customer_restore = _archive_action(
 @require_http_methods(["GET", "POST"])
 def contact_create(request, pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk)
-    form = ContactForm(_posted(request))
+    form = ContactForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_create(customer=customer, by=request.user, data=form.contact_data())
@@ -167,7 +166,7 @@ def contact_create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, pk: int):
     contact = selectors.contact_get(user=request.user, pk=pk)
-    form = ContactForm(_posted(request), instance=contact)
+    form = ContactForm(posted(request), instance=contact)
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_update(contact=contact, by=request.user, data=form.contact_data())

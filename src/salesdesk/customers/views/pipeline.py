@@ -213,9 +213,11 @@ def review(request):
     form = AsOfForm(request.GET)
     if not form.is_valid():
         return render(request, "customers/review.html", {"form": form})
-    pack = review_pack(user=request.user, as_of=form.cleaned_data["as_of"])
-    if request.GET.get("format") == "xlsx":
+    as_of = form.cleaned_data["as_of"]
+    if request.GET.get("format") == "xlsx":  # every stalled lead, not the page's first 50
+        pack = review_pack(user=request.user, as_of=as_of, stalled_limit=None)
         return xlsx_response(_("biweekly-review"), review_sheets(pack))
+    pack = review_pack(user=request.user, as_of=as_of)
     return render(request, "customers/review.html", {"form": form, "pack": pack})
 
 

@@ -8,396 +8,1299 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0002_customer_last_order_date'),
-        ('orders', '0001_initial'),
+        ("customers", "0002_customer_last_order_date"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dispute',
+            name="Dispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('missing_documents', 'Missing documents'), ('price', 'Price question'), ('quantity', 'Quantity question'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('period', models.CharField(blank=True, max_length=50, verbose_name='period concerned')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('waiting', 'Waiting for headquarters'), ('resolved', 'Resolved'), ('written_off', 'Written off')], default='open', max_length=12, verbose_name='status')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to='customers.customer', verbose_name='customer')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missing_documents", "Missing documents"),
+                            ("price", "Price question"),
+                            ("quantity", "Quantity question"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "period",
+                    models.CharField(blank=True, max_length=50, verbose_name="period concerned"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("waiting", "Waiting for headquarters"),
+                            ("resolved", "Resolved"),
+                            ("written_off", "Written off"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disputes",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disputes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'headquarters dispute',
-                'verbose_name_plural': 'headquarters disputes',
-                'ordering': ['status', '-opened_on', '-id'],
+                "verbose_name": "headquarters dispute",
+                "verbose_name_plural": "headquarters disputes",
+                "ordering": ["status", "-opened_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DisputeDocument',
+            name="DisputeDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('content', models.BinaryField()),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='finance.dispute')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("content", models.BinaryField()),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "dispute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="finance.dispute",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at', 'id'],
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalDispute',
+            name="HistoricalDispute",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('missing_documents', 'Missing documents'), ('price', 'Price question'), ('quantity', 'Quantity question'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('period', models.CharField(blank=True, max_length=50, verbose_name='period concerned')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('waiting', 'Waiting for headquarters'), ('resolved', 'Resolved'), ('written_off', 'Written off')], default='open', max_length=12, verbose_name='status')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missing_documents", "Missing documents"),
+                            ("price", "Price question"),
+                            ("quantity", "Quantity question"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "period",
+                    models.CharField(blank=True, max_length=50, verbose_name="period concerned"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("waiting", "Waiting for headquarters"),
+                            ("resolved", "Resolved"),
+                            ("written_off", "Written off"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical headquarters dispute',
-                'verbose_name_plural': 'historical headquarters disputes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPayment',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('method', models.CharField(choices=[('bank', 'Bank transfer'), ('acceptance', 'Bank acceptance bill'), ('cash', 'Cash'), ('mobile', 'WeChat Pay / Alipay'), ('offset', 'Offset'), ('other', 'Other')], default='bank', max_length=12, verbose_name='method')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=60, verbose_name='reference')),
-                ('allocated_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='allocated')),
-                ('notes', models.CharField(blank=True, max_length=200, verbose_name='notes')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('salesperson', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
-            ],
-            options={
-                'verbose_name': 'historical payment',
-                'verbose_name_plural': 'historical payments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalReceivable',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source', models.CharField(choices=[('shipment', 'Shipment'), ('invoice', 'Invoice from finance')], default='shipment', max_length=10, verbose_name='source')),
-                ('invoice_number', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='invoice number')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('allocated_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='collected')),
-                ('is_open', models.BooleanField(default=True, verbose_name='open')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid in full on')),
-                ('notes', models.CharField(blank=True, max_length=200, verbose_name='notes')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orders.order', verbose_name='order')),
-                ('salesperson', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
-                ('shipment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orders.shipment', verbose_name='shipment')),
-            ],
-            options={
-                'verbose_name': 'historical receivable',
-                'verbose_name_plural': 'historical receivables',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='LedgerMapping',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signature', models.CharField(max_length=64, unique=True)),
-                ('headers', models.JSONField(default=list)),
-                ('mapping', models.JSONField(default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-        ),
-        migrations.CreateModel(
-            name='Payment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('method', models.CharField(choices=[('bank', 'Bank transfer'), ('acceptance', 'Bank acceptance bill'), ('cash', 'Cash'), ('mobile', 'WeChat Pay / Alipay'), ('offset', 'Offset'), ('other', 'Other')], default='bank', max_length=12, verbose_name='method')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=60, verbose_name='reference')),
-                ('allocated_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='allocated')),
-                ('notes', models.CharField(blank=True, max_length=200, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='customers.customer', verbose_name='customer')),
-                ('salesperson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
-            ],
-            options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'ordering': ['-received_on', '-id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Receivable',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('shipment', 'Shipment'), ('invoice', 'Invoice from finance')], default='shipment', max_length=10, verbose_name='source')),
-                ('invoice_number', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='invoice number')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('allocated_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='collected')),
-                ('is_open', models.BooleanField(default=True, verbose_name='open')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid in full on')),
-                ('notes', models.CharField(blank=True, max_length=200, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receivables', to='customers.customer', verbose_name='customer')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='receivables', to='orders.order', verbose_name='order')),
-                ('salesperson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='receivables', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
-                ('shipment', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='receivable', to='orders.shipment', verbose_name='shipment')),
-            ],
-            options={
-                'verbose_name': 'receivable',
-                'verbose_name_plural': 'receivables',
-                'ordering': ['due_date', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalAllocation',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('allocated_at', models.DateTimeField(verbose_name='allocated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('allocated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('payment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='finance.payment', verbose_name='payment')),
-                ('receivable', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='finance.receivable', verbose_name='receivable')),
-            ],
-            options={
-                'verbose_name': 'historical allocation',
-                'verbose_name_plural': 'historical allocations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Allocation',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('allocated_at', models.DateTimeField(verbose_name='allocated')),
-                ('allocated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='finance.payment', verbose_name='payment')),
-                ('receivable', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='finance.receivable', verbose_name='receivable')),
-            ],
-            options={
-                'verbose_name': 'allocation',
-                'verbose_name_plural': 'allocations',
-                'ordering': ['allocated_at', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Reconciliation',
-            fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('content', models.BinaryField(verbose_name='ledger file')),
-                ('mapping', models.JSONField(default=dict, verbose_name='column mapping')),
-                ('period_start', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('period_end', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('rows_read', models.PositiveIntegerField(default=0, verbose_name='rows read')),
-                ('matched', models.PositiveIntegerField(default=0, verbose_name='matched')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-            ],
-            options={
-                'verbose_name': 'reconciliation',
-                'verbose_name_plural': 'reconciliations',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalDifference',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('missing_in_salesdesk', 'Missing in SalesDesk'), ('missing_in_finance', "Missing in finance's ledger"), ('amount_differs', 'Amount differs'), ('price_differs', 'Price differs'), ('date_differs', 'Date differs')], max_length=24, verbose_name='kind')),
-                ('invoice_number', models.CharField(blank=True, max_length=40, verbose_name='invoice number')),
-                ('ledger_row', models.PositiveIntegerField(blank=True, null=True, verbose_name='ledger row')),
-                ('ledger_data', models.JSONField(blank=True, default=dict, verbose_name='ledger line')),
-                ('ledger_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='finance amount')),
-                ('salesdesk_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='SalesDesk amount')),
-                ('ledger_date', models.DateField(blank=True, null=True, verbose_name='finance date')),
-                ('salesdesk_date', models.DateField(blank=True, null=True, verbose_name='SalesDesk date')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved with a note'), ('corrected', 'Corrected')], default='open', max_length=10, verbose_name='status')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('payment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='finance.payment')),
-                ('receivable', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='finance.receivable')),
-                ('reconciliation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='finance.reconciliation', verbose_name='reconciliation')),
-            ],
-            options={
-                'verbose_name': 'historical reconciliation difference',
-                'verbose_name_plural': 'historical reconciliation differences',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical headquarters dispute",
+                "verbose_name_plural": "historical headquarters disputes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Difference',
+            name="HistoricalPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('missing_in_salesdesk', 'Missing in SalesDesk'), ('missing_in_finance', "Missing in finance's ledger"), ('amount_differs', 'Amount differs'), ('price_differs', 'Price differs'), ('date_differs', 'Date differs')], max_length=24, verbose_name='kind')),
-                ('invoice_number', models.CharField(blank=True, max_length=40, verbose_name='invoice number')),
-                ('ledger_row', models.PositiveIntegerField(blank=True, null=True, verbose_name='ledger row')),
-                ('ledger_data', models.JSONField(blank=True, default=dict, verbose_name='ledger line')),
-                ('ledger_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='finance amount')),
-                ('salesdesk_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='SalesDesk amount')),
-                ('ledger_date', models.DateField(blank=True, null=True, verbose_name='finance date')),
-                ('salesdesk_date', models.DateField(blank=True, null=True, verbose_name='SalesDesk date')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved with a note'), ('corrected', 'Corrected')], default='open', max_length=10, verbose_name='status')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='finance.payment')),
-                ('receivable', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='finance.receivable')),
-                ('reconciliation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='differences', to='finance.reconciliation', verbose_name='reconciliation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="received on")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Bank transfer"),
+                            ("acceptance", "Bank acceptance bill"),
+                            ("cash", "Cash"),
+                            ("mobile", "WeChat Pay / Alipay"),
+                            ("offset", "Offset"),
+                            ("other", "Other"),
+                        ],
+                        default="bank",
+                        max_length=12,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=60, verbose_name="reference"
+                    ),
+                ),
+                (
+                    "allocated_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="allocated"
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200, verbose_name="notes")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reconciliation difference',
-                'verbose_name_plural': 'reconciliation differences',
-                'ordering': ['reconciliation', 'kind', 'id'],
+                "verbose_name": "historical payment",
+                "verbose_name_plural": "historical payments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalReceivable",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("shipment", "Shipment"), ("invoice", "Invoice from finance")],
+                        default="shipment",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "invoice_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=40, verbose_name="invoice number"
+                    ),
+                ),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "allocated_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="collected"
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=True, verbose_name="open")),
+                (
+                    "paid_on",
+                    models.DateField(blank=True, null=True, verbose_name="paid in full on"),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200, verbose_name="notes")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orders.shipment",
+                        verbose_name="shipment",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical receivable",
+                "verbose_name_plural": "historical receivables",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="LedgerMapping",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("signature", models.CharField(max_length=64, unique=True)),
+                ("headers", models.JSONField(default=list)),
+                ("mapping", models.JSONField(default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="Payment",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="received on")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Bank transfer"),
+                            ("acceptance", "Bank acceptance bill"),
+                            ("cash", "Cash"),
+                            ("mobile", "WeChat Pay / Alipay"),
+                            ("offset", "Offset"),
+                            ("other", "Other"),
+                        ],
+                        default="bank",
+                        max_length=12,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=60, verbose_name="reference"
+                    ),
+                ),
+                (
+                    "allocated_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="allocated"
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "ordering": ["-received_on", "-id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Receivable",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("shipment", "Shipment"), ("invoice", "Invoice from finance")],
+                        default="shipment",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "invoice_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=40, verbose_name="invoice number"
+                    ),
+                ),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "allocated_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="collected"
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=True, verbose_name="open")),
+                (
+                    "paid_on",
+                    models.DateField(blank=True, null=True, verbose_name="paid in full on"),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receivables",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receivables",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receivables",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receivable",
+                        to="orders.shipment",
+                        verbose_name="shipment",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "receivable",
+                "verbose_name_plural": "receivables",
+                "ordering": ["due_date", "id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalAllocation",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                ("allocated_at", models.DateTimeField(verbose_name="allocated")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "allocated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="finance.payment",
+                        verbose_name="payment",
+                    ),
+                ),
+                (
+                    "receivable",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="finance.receivable",
+                        verbose_name="receivable",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical allocation",
+                "verbose_name_plural": "historical allocations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Allocation",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                ("allocated_at", models.DateTimeField(verbose_name="allocated")),
+                (
+                    "allocated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="finance.payment",
+                        verbose_name="payment",
+                    ),
+                ),
+                (
+                    "receivable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="finance.receivable",
+                        verbose_name="receivable",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "allocation",
+                "verbose_name_plural": "allocations",
+                "ordering": ["allocated_at", "id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Reconciliation",
+            fields=[
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                ("content", models.BinaryField(verbose_name="ledger file")),
+                ("mapping", models.JSONField(default=dict, verbose_name="column mapping")),
+                ("period_start", models.DateField(blank=True, null=True, verbose_name="from")),
+                ("period_end", models.DateField(blank=True, null=True, verbose_name="to")),
+                ("rows_read", models.PositiveIntegerField(default=0, verbose_name="rows read")),
+                ("matched", models.PositiveIntegerField(default=0, verbose_name="matched")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "reconciliation",
+                "verbose_name_plural": "reconciliations",
+                "ordering": ["-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalDifference",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missing_in_salesdesk", "Missing in SalesDesk"),
+                            ("missing_in_finance", "Missing in finance's ledger"),
+                            ("amount_differs", "Amount differs"),
+                            ("price_differs", "Price differs"),
+                            ("date_differs", "Date differs"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "invoice_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="invoice number"),
+                ),
+                (
+                    "ledger_row",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="ledger row"),
+                ),
+                (
+                    "ledger_data",
+                    models.JSONField(blank=True, default=dict, verbose_name="ledger line"),
+                ),
+                (
+                    "ledger_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="finance amount",
+                    ),
+                ),
+                (
+                    "salesdesk_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="SalesDesk amount",
+                    ),
+                ),
+                (
+                    "ledger_date",
+                    models.DateField(blank=True, null=True, verbose_name="finance date"),
+                ),
+                (
+                    "salesdesk_date",
+                    models.DateField(blank=True, null=True, verbose_name="SalesDesk date"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("resolved", "Resolved with a note"),
+                            ("corrected", "Corrected"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="finance.payment",
+                    ),
+                ),
+                (
+                    "receivable",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="finance.receivable",
+                    ),
+                ),
+                (
+                    "reconciliation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="finance.reconciliation",
+                        verbose_name="reconciliation",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical reconciliation difference",
+                "verbose_name_plural": "historical reconciliation differences",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Difference",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missing_in_salesdesk", "Missing in SalesDesk"),
+                            ("missing_in_finance", "Missing in finance's ledger"),
+                            ("amount_differs", "Amount differs"),
+                            ("price_differs", "Price differs"),
+                            ("date_differs", "Date differs"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "invoice_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="invoice number"),
+                ),
+                (
+                    "ledger_row",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="ledger row"),
+                ),
+                (
+                    "ledger_data",
+                    models.JSONField(blank=True, default=dict, verbose_name="ledger line"),
+                ),
+                (
+                    "ledger_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="finance amount",
+                    ),
+                ),
+                (
+                    "salesdesk_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="SalesDesk amount",
+                    ),
+                ),
+                (
+                    "ledger_date",
+                    models.DateField(blank=True, null=True, verbose_name="finance date"),
+                ),
+                (
+                    "salesdesk_date",
+                    models.DateField(blank=True, null=True, verbose_name="SalesDesk date"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("resolved", "Resolved with a note"),
+                            ("corrected", "Corrected"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="finance.payment",
+                    ),
+                ),
+                (
+                    "receivable",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="finance.receivable",
+                    ),
+                ),
+                (
+                    "reconciliation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="differences",
+                        to="finance.reconciliation",
+                        verbose_name="reconciliation",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "reconciliation difference",
+                "verbose_name_plural": "reconciliation differences",
+                "ordering": ["reconciliation", "kind", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='dispute',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='dispute_amount_positive'),
+            model_name="dispute",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="dispute_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dispute',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['resolved', 'written_off']), ('closed_on__isnull', False), models.Q(('resolution', ''), _negated=True)), models.Q(models.Q(('status__in', ['resolved', 'written_off']), _negated=True), ('closed_on__isnull', True)), _connector='OR'), name='dispute_closed_has_resolution'),
+            model_name="dispute",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("status__in", ["resolved", "written_off"]),
+                        ("closed_on__isnull", False),
+                        models.Q(("resolution", ""), _negated=True),
+                    ),
+                    models.Q(
+                        models.Q(("status__in", ["resolved", "written_off"]), _negated=True),
+                        ("closed_on__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="dispute_closed_has_resolution",
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['customer', '-received_on'], name='payment_customer_idx'),
+            model_name="payment",
+            index=models.Index(fields=["customer", "-received_on"], name="payment_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['-received_on', '-id'], name='payment_list_idx'),
+            model_name="payment",
+            index=models.Index(fields=["-received_on", "-id"], name="payment_list_idx"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(condition=models.Q(('allocated_amount__lt', models.F('amount'))), fields=['customer'], name='payment_credit_idx'),
+            model_name="payment",
+            index=models.Index(
+                condition=models.Q(("allocated_amount__lt", models.F("amount"))),
+                fields=["customer"],
+                name="payment_credit_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="payment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('allocated_amount__gte', 0), ('allocated_amount__lte', models.F('amount'))), name='payment_not_over_allocated'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("allocated_amount__gte", 0), ("allocated_amount__lte", models.F("amount"))
+                ),
+                name="payment_not_over_allocated",
+            ),
         ),
         migrations.AddIndex(
-            model_name='receivable',
-            index=models.Index(condition=models.Q(('is_open', True)), fields=['due_date', 'id'], name='receivable_open_due_idx'),
+            model_name="receivable",
+            index=models.Index(
+                condition=models.Q(("is_open", True)),
+                fields=["due_date", "id"],
+                name="receivable_open_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='receivable',
-            index=models.Index(condition=models.Q(('is_open', True)), fields=['customer', 'due_date'], name='receivable_open_cust_idx'),
+            model_name="receivable",
+            index=models.Index(
+                condition=models.Q(("is_open", True)),
+                fields=["customer", "due_date"],
+                name="receivable_open_cust_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='receivable',
-            index=models.Index(fields=['customer', 'issued_on'], name='receivable_customer_idx'),
+            model_name="receivable",
+            index=models.Index(fields=["customer", "issued_on"], name="receivable_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='receivable',
-            index=models.Index(fields=['salesperson', 'due_date'], name='receivable_salesperson_idx'),
+            model_name="receivable",
+            index=models.Index(
+                fields=["salesperson", "due_date"], name="receivable_salesperson_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='receivable',
-            index=models.Index(fields=['due_date'], name='receivable_due_idx'),
+            model_name="receivable",
+            index=models.Index(fields=["due_date"], name="receivable_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='receivable',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='receivable_amount_positive'),
+            model_name="receivable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="receivable_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receivable',
-            constraint=models.CheckConstraint(condition=models.Q(('allocated_amount__gte', 0), ('allocated_amount__lte', models.F('amount'))), name='receivable_not_over_allocated'),
+            model_name="receivable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("allocated_amount__gte", 0), ("allocated_amount__lte", models.F("amount"))
+                ),
+                name="receivable_not_over_allocated",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receivable',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('is_open', True), ('paid_on__isnull', True)), models.Q(('is_open', False), ('paid_on__isnull', False)), _connector='OR'), name='receivable_paid_on_iff_closed'),
+            model_name="receivable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("is_open", True), ("paid_on__isnull", True)),
+                    models.Q(("is_open", False), ("paid_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="receivable_paid_on_iff_closed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receivable',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', models.F('issued_on'))), name='receivable_due_after_issue'),
+            model_name="receivable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_date__gte", models.F("issued_on"))),
+                name="receivable_due_after_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='allocation_amount_positive'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="allocation_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='difference',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('resolved_at__isnull', False), models.Q(('note', ''), _negated=True)), _connector='OR'), name='difference_resolution_has_note'),
+            model_name="difference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("resolved_at__isnull", True), ("status", "open")),
+                    models.Q(
+                        models.Q(("status", "open"), _negated=True),
+                        ("resolved_at__isnull", False),
+                        models.Q(("note", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="difference_resolution_has_note",
+            ),
         ),
     ]

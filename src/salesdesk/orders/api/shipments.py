@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salesdesk.accounts import roles
+from salesdesk.api.mixins import FilteredListMixin
 from salesdesk.core.permissions import api_permission
 
 from ..choices import NoticeChannel
@@ -93,7 +94,16 @@ class ShipmentNoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShipmentNotice
-        fields = ["id", "channel", "recipients", "subject", "message", "sent_at", "sent_by", "sent_by_name"]
+        fields = [
+            "id",
+            "channel",
+            "recipients",
+            "subject",
+            "message",
+            "sent_at",
+            "sent_by",
+            "sent_by_name",
+        ]
         read_only_fields = fields
 
 
@@ -136,7 +146,10 @@ class ShipmentLineInputSerializer(serializers.Serializer):
     order_line = serializers.IntegerField(min_value=1, help_text=_("Id of a line of the order"))
     quantity = serializers.IntegerField(min_value=1)
     checked_quantity = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, help_text=_("Defaults to the quantity shipped")
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text=_("Defaults to the quantity shipped"),
     )
     damaged_quantity = serializers.IntegerField(min_value=0, required=False, default=0)
 
@@ -151,7 +164,9 @@ class ScopedOrderField(serializers.PrimaryKeyRelatedField):
         from ..models import Order
 
         request = self.context.get("request")
-        return scope_orders(Order.objects.select_related("customer"), getattr(request, "user", None))
+        return scope_orders(
+            Order.objects.select_related("customer"), getattr(request, "user", None)
+        )
 
 
 class ShipmentCreateSerializer(serializers.Serializer):
@@ -159,7 +174,9 @@ class ShipmentCreateSerializer(serializers.Serializer):
     ship_date = serializers.DateField()
     carrier = serializers.CharField(max_length=50)
     carrier_phone = serializers.CharField(max_length=30)
-    tracking_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    tracking_number = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default=""
+    )
     notes = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     # Empty is let through so the service answers it on "lines" itself.
     lines = ShipmentLineInputSerializer(many=True, allow_empty=True)
@@ -173,14 +190,19 @@ class ShipmentFilterSerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
     search = serializers.CharField(
-        required=False, allow_blank=True, help_text=_("Shipment, order or tracking number, carrier or customer")
+        required=False,
+        allow_blank=True,
+        help_text=_("Shipment, order or tracking number, carrier or customer"),
     )
 
 
 class NotifySerializer(serializers.Serializer):
     channel = NoticeChannelField(default=NoticeChannel.EMAIL)
     recipients = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default="",
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text=_("For a WeChat/QQ/SMS text: to whom it was sent"),
     )
 
@@ -201,16 +223,24 @@ class ReceiveSerializer(serializers.Serializer):
     list=extend_schema(summary="List shipments", parameters=[ShipmentFilterSerializer]),
     retrieve=extend_schema(summary="One shipment with lines and notices"),
     create=extend_schema(
-        summary="Record a shipment", request=ShipmentCreateSerializer, responses={201: ShipmentSerializer}
+        summary="Record a shipment",
+        request=ShipmentCreateSerializer,
+        responses={201: ShipmentSerializer},
     ),
 )
 class ShipmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    FilteredListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Shipments in the caller's scope. Over-shipping and unapproved new products are refused."""
 
     serializer_class = ShipmentSerializer
     permission_classes = [ShipmentPermission]
+    filter_serializer_class = ShipmentFilterSerializer
+    detail_filters = {}
 
     def get_permissions(self):
         if self.action == "notify":
@@ -218,30 +248,34 @@ class ShipmentViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        params = {}
-        if self.action == "list":
-            filters = ShipmentFilterSerializer(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            params = filters.validated_data
-        return selectors.with_lines(selectors.shipment_list(user=self.request.user, **params))
+        shipments = selectors.shipment_list(user=self.request.user, **self.query_filters())
+        return selectors.with_lines(shipments)
 
     def _respond(self, shipment, code=status.HTTP_200_OK) -> Response:
         shipment = selectors.shipment_get(user=self.request.user, pk=shipment.pk)
         return Response(self.get_serializer(shipment).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        serializer = ShipmentCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = ShipmentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         shipment = services.shipment_record(by=request.user, **serializer.validated_data)
         return self._respond(shipment, status.HTTP_201_CREATED)
 
-    @extend_schema(request=NotifySerializer, responses={200: NotifyResultSerializer}, summary="Notify the customer")
+    @extend_schema(
+        request=NotifySerializer,
+        responses={200: NotifyResultSerializer},
+        summary="Notify the customer",
+    )
     @action(detail=True, methods=["post"])
     def notify(self, request, pk=None):
         shipment = self.get_object()
         serializer = NotifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        notice = notices.shipment_notify(shipment=shipment, by=request.user, **serializer.validated_data)
+        notice = notices.shipment_notify(
+            shipment=shipment, by=request.user, **serializer.validated_data
+        )
         shipment = selectors.shipment_get(user=request.user, pk=shipment.pk)
         result = {
             "notified_at": shipment.notified_at,
@@ -251,7 +285,11 @@ class ShipmentViewSet(
         }
         return Response(NotifyResultSerializer(result).data)
 
-    @extend_schema(request=ReceiveSerializer, responses={200: ShipmentSerializer}, summary="Record the receipt (签收)")
+    @extend_schema(
+        request=ReceiveSerializer,
+        responses={200: ShipmentSerializer},
+        summary="Record the receipt (签收)",
+    )
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
         shipment = self.get_object()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from salesdesk.catalog.choices import ApprovalStatus
+from salesdesk.core.demo_builder import BATCH, DemoBuilder, write_with_history
 from salesdesk.core.models import NumberSequence
 from salesdesk.core.money import CENT
 from salesdesk.core.validators import normalize_phone, validate_mobile, validate_phone
@@ -34,7 +33,6 @@ from .words import (
     ORDERS_PER_SCALE,
 )
 
-BATCH = 1000
 ZERO = Decimal("0.00")
 
 
@@ -42,30 +40,11 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-@contextmanager
-def _explicit_timestamps(*models):
-    """Let bulk_create keep our created_at: the demo spreads records over two years."""
-    saved = []
-    for model in models:
-        for f in model._meta.concrete_fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                saved.append((f, f.auto_now, f.auto_now_add))
-                f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+class OrdersBuilder(DemoBuilder, PlanMixin, LifeMixin):
+    label = "orders"
 
-
-class OrdersBuilder(PlanMixin, LifeMixin):
     def __init__(self, ctx):
-        self.ctx = ctx
-        self.rng = ctx.rng("orders")
-        self.now = ctx.now
-        self.today = ctx.today
-        self.tz = timezone.get_current_timezone()
-        self.users = ctx.users
+        super().__init__(ctx)
         self.customers = ctx.data.get("customers", [])
         self.products = ctx.data.get("products", [])
         self.approvals = ctx.data.get("approvals", [])
@@ -383,11 +362,10 @@ class OrdersBuilder(PlanMixin, LifeMixin):
                 shipment.created_at,
                 shipment.created_by,
             )
-        with _explicit_timestamps(Order, Shipment):
-            bulk_create_with_history(self.orders, Order, batch_size=BATCH)
-            bulk_create_with_history(self.lines, OrderLine, batch_size=BATCH)
-            PromiseChange.objects.bulk_create(self.promises, batch_size=BATCH)
-            bulk_create_with_history(self.shipments, Shipment, batch_size=BATCH)
+        write_with_history(
+            (Order, self.orders), (OrderLine, self.lines), (Shipment, self.shipments)
+        )
+        PromiseChange.objects.bulk_create(self.promises, batch_size=BATCH)
         ShipmentLine.objects.bulk_create(self.shipment_lines, batch_size=BATCH)
         notices = [self._notice(shipment, plan) for shipment, plan in self.notice_plans]
         ShipmentNotice.objects.bulk_create(notices, batch_size=BATCH)

@@ -7,7 +7,7 @@ per kind, within the person's scope); the rules live in the services.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
 from salesdesk.accounts.selectors import salesperson_list
 from salesdesk.catalog.models import Product
+from salesdesk.core import forms as core_forms
 from salesdesk.core.forms import BootstrapMixin
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.customers.models import Customer
@@ -44,18 +45,8 @@ class MarkInvalidMixin:
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
-class ServiceErrorsMixin(MarkInvalidMixin):
-    """Put a service's ValidationError on the fields it names (unknown fields: on top)."""
-
-    field_map: dict[str, str] = {}
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        error_dict = (
-            exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
-        )
-        for key, errors in error_dict.items():
-            name = self.field_map.get(key, key)
-            self.add_error(name if name in self.fields else None, errors)
+class ServiceErrorsMixin(MarkInvalidMixin, core_forms.ServiceErrorsMixin):
+    """Service errors on the fields they name, and those fields marked invalid."""
 
 
 # --- list filters -------------------------------------------------------------------------

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.forms import BootstrapMixin
+from salesdesk.core.forms import BootstrapMixin, ServiceErrorsMixin
 
 from ..choices import NoticeChannel
 
@@ -17,23 +16,10 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y
 YES_NO = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
 
 
-class ServiceErrorsMixin:
-    """Put a service's ValidationError on the fields it names (unknown names: on top)."""
-
-    def service_field(self, key: str) -> str | None:
-        return key if key in self.fields else None
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        error_dict = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
-        for key, errors in error_dict.items():
-            name = None if key == NON_FIELD_ERRORS else self.service_field(key)
-            self.add_error(name, errors)
-
-
 class ShipmentFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     notified = forms.ChoiceField(label=_("Customer notified"), choices=YES_NO, required=False)
-    received = forms.ChoiceField(label=_("Received (签收)"), choices=YES_NO, required=False)
+    received = forms.ChoiceField(label=_("Received"), choices=YES_NO, required=False)
     date_from = forms.DateField(label=_("Shipped from"), required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("Shipped to"), required=False, widget=DATE_WIDGET)
     customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -130,7 +116,9 @@ class ShipmentForm(ServiceErrorsMixin, BootstrapMixin, forms.Form):
 
 
 class NoticeForm(ServiceErrorsMixin, BootstrapMixin, forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=NoticeChannel.choices, initial=NoticeChannel.EMAIL)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=NoticeChannel.choices, initial=NoticeChannel.EMAIL
+    )
     recipients = forms.CharField(
         label=_("Sent to"),
         max_length=500,

@@ -7,322 +7,979 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('customers', '0002_customer_last_order_date'),
+        ("catalog", "0001_initial"),
+        ("customers", "0002_customer_last_order_date"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalOrder',
+            name="HistoricalOrder",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.CharField(db_index=True, max_length=20, verbose_name='order number')),
-                ('channel', models.CharField(choices=[('salesperson', 'Through the salesperson'), ('phone', 'Phone order'), ('walk_in', 'Walk-in order'), ('online', 'Online or email')], default='salesperson', max_length=20, verbose_name='channel')),
-                ('order_date', models.DateField(verbose_name='order date')),
-                ('requested_date', models.DateField(blank=True, null=True, verbose_name='requested delivery date')),
-                ('contract_number', models.CharField(blank=True, db_index=True, max_length=50, verbose_name='contract number')),
-                ('contract_terms', models.TextField(blank=True, verbose_name='contract terms')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('confirmed', 'Confirmed'), ('in_production', 'In production'), ('partly_shipped', 'Partly shipped'), ('shipped', 'Shipped'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='draft', max_length=20, verbose_name='state')),
-                ('promised_date', models.DateField(blank=True, null=True, verbose_name='promised delivery date')),
-                ('promise_answered_at', models.DateTimeField(blank=True, null=True, verbose_name='promise first answered')),
-                ('production_status', models.CharField(choices=[('not_scheduled', 'Not scheduled'), ('scheduled', 'Scheduled'), ('in_production', 'In production'), ('done', 'Done'), ('delayed', 'Delayed')], default='not_scheduled', max_length=20, verbose_name='production status')),
-                ('production_note', models.CharField(blank=True, max_length=200, verbose_name='production note')),
-                ('production_updated_at', models.DateTimeField(blank=True, null=True, verbose_name='production updated')),
-                ('total_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='order amount')),
-                ('shipped_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='shipped amount')),
-                ('invoiced_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='invoiced amount')),
-                ('paid_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='paid amount')),
-                ('last_shipped_on', models.DateField(blank=True, null=True, verbose_name='last shipped on')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='cancel reason')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cancelled_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('confirmed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('salesperson', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(db_index=True, max_length=20, verbose_name="order number"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("salesperson", "Through the salesperson"),
+                            ("phone", "Phone order"),
+                            ("walk_in", "Walk-in order"),
+                            ("online", "Online or email"),
+                        ],
+                        default="salesperson",
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("order_date", models.DateField(verbose_name="order date")),
+                (
+                    "requested_date",
+                    models.DateField(blank=True, null=True, verbose_name="requested delivery date"),
+                ),
+                (
+                    "contract_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=50, verbose_name="contract number"
+                    ),
+                ),
+                ("contract_terms", models.TextField(blank=True, verbose_name="contract terms")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("confirmed", "Confirmed"),
+                            ("in_production", "In production"),
+                            ("partly_shipped", "Partly shipped"),
+                            ("shipped", "Shipped"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "promised_date",
+                    models.DateField(blank=True, null=True, verbose_name="promised delivery date"),
+                ),
+                (
+                    "promise_answered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="promise first answered"
+                    ),
+                ),
+                (
+                    "production_status",
+                    models.CharField(
+                        choices=[
+                            ("not_scheduled", "Not scheduled"),
+                            ("scheduled", "Scheduled"),
+                            ("in_production", "In production"),
+                            ("done", "Done"),
+                            ("delayed", "Delayed"),
+                        ],
+                        default="not_scheduled",
+                        max_length=20,
+                        verbose_name="production status",
+                    ),
+                ),
+                (
+                    "production_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="production note"),
+                ),
+                (
+                    "production_updated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="production updated"),
+                ),
+                (
+                    "total_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="order amount"
+                    ),
+                ),
+                (
+                    "shipped_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="shipped amount"
+                    ),
+                ),
+                (
+                    "invoiced_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="invoiced amount"
+                    ),
+                ),
+                (
+                    "paid_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="paid amount"
+                    ),
+                ),
+                (
+                    "last_shipped_on",
+                    models.DateField(blank=True, null=True, verbose_name="last shipped on"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="confirmed"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancelled"),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="cancel reason"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical order',
-                'verbose_name_plural': 'historical orders',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical order",
+                "verbose_name_plural": "historical orders",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='order number')),
-                ('channel', models.CharField(choices=[('salesperson', 'Through the salesperson'), ('phone', 'Phone order'), ('walk_in', 'Walk-in order'), ('online', 'Online or email')], default='salesperson', max_length=20, verbose_name='channel')),
-                ('order_date', models.DateField(verbose_name='order date')),
-                ('requested_date', models.DateField(blank=True, null=True, verbose_name='requested delivery date')),
-                ('contract_number', models.CharField(blank=True, db_index=True, max_length=50, verbose_name='contract number')),
-                ('contract_terms', models.TextField(blank=True, verbose_name='contract terms')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('confirmed', 'Confirmed'), ('in_production', 'In production'), ('partly_shipped', 'Partly shipped'), ('shipped', 'Shipped'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='draft', max_length=20, verbose_name='state')),
-                ('promised_date', models.DateField(blank=True, null=True, verbose_name='promised delivery date')),
-                ('promise_answered_at', models.DateTimeField(blank=True, null=True, verbose_name='promise first answered')),
-                ('production_status', models.CharField(choices=[('not_scheduled', 'Not scheduled'), ('scheduled', 'Scheduled'), ('in_production', 'In production'), ('done', 'Done'), ('delayed', 'Delayed')], default='not_scheduled', max_length=20, verbose_name='production status')),
-                ('production_note', models.CharField(blank=True, max_length=200, verbose_name='production note')),
-                ('production_updated_at', models.DateTimeField(blank=True, null=True, verbose_name='production updated')),
-                ('total_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='order amount')),
-                ('shipped_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='shipped amount')),
-                ('invoiced_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='invoiced amount')),
-                ('paid_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='paid amount')),
-                ('last_shipped_on', models.DateField(blank=True, null=True, verbose_name='last shipped on')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='cancel reason')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='customers.customer', verbose_name='customer')),
-                ('salesperson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sales_orders', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=20, unique=True, verbose_name="order number"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("salesperson", "Through the salesperson"),
+                            ("phone", "Phone order"),
+                            ("walk_in", "Walk-in order"),
+                            ("online", "Online or email"),
+                        ],
+                        default="salesperson",
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("order_date", models.DateField(verbose_name="order date")),
+                (
+                    "requested_date",
+                    models.DateField(blank=True, null=True, verbose_name="requested delivery date"),
+                ),
+                (
+                    "contract_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=50, verbose_name="contract number"
+                    ),
+                ),
+                ("contract_terms", models.TextField(blank=True, verbose_name="contract terms")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("confirmed", "Confirmed"),
+                            ("in_production", "In production"),
+                            ("partly_shipped", "Partly shipped"),
+                            ("shipped", "Shipped"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "promised_date",
+                    models.DateField(blank=True, null=True, verbose_name="promised delivery date"),
+                ),
+                (
+                    "promise_answered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="promise first answered"
+                    ),
+                ),
+                (
+                    "production_status",
+                    models.CharField(
+                        choices=[
+                            ("not_scheduled", "Not scheduled"),
+                            ("scheduled", "Scheduled"),
+                            ("in_production", "In production"),
+                            ("done", "Done"),
+                            ("delayed", "Delayed"),
+                        ],
+                        default="not_scheduled",
+                        max_length=20,
+                        verbose_name="production status",
+                    ),
+                ),
+                (
+                    "production_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="production note"),
+                ),
+                (
+                    "production_updated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="production updated"),
+                ),
+                (
+                    "total_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="order amount"
+                    ),
+                ),
+                (
+                    "shipped_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="shipped amount"
+                    ),
+                ),
+                (
+                    "invoiced_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="invoiced amount"
+                    ),
+                ),
+                (
+                    "paid_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="paid amount"
+                    ),
+                ),
+                (
+                    "last_shipped_on",
+                    models.DateField(blank=True, null=True, verbose_name="last shipped on"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="confirmed"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancelled"),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="cancel reason"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sales_orders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order',
-                'verbose_name_plural': 'orders',
-                'ordering': ['-order_date', '-id'],
+                "verbose_name": "order",
+                "verbose_name_plural": "orders",
+                "ordering": ["-order_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalShipment',
+            name="HistoricalShipment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.CharField(db_index=True, max_length=20, verbose_name='shipment number')),
-                ('ship_date', models.DateField(verbose_name='ship date')),
-                ('carrier', models.CharField(max_length=50, verbose_name='carrier')),
-                ('carrier_phone', models.CharField(max_length=30, verbose_name='carrier phone')),
-                ('tracking_number', models.CharField(blank=True, max_length=50, verbose_name='tracking number')),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='amount')),
-                ('notes', models.CharField(blank=True, max_length=200, verbose_name='notes')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='customer notified')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received by the customer')),
-                ('received_by_name', models.CharField(blank=True, max_length=50, verbose_name='signed for by')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(db_index=True, max_length=20, verbose_name="shipment number"),
+                ),
+                ("ship_date", models.DateField(verbose_name="ship date")),
+                ("carrier", models.CharField(max_length=50, verbose_name="carrier")),
+                ("carrier_phone", models.CharField(max_length=30, verbose_name="carrier phone")),
+                (
+                    "tracking_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="tracking number"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="amount"
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200, verbose_name="notes")),
+                (
+                    "notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="customer notified"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="received by the customer"
+                    ),
+                ),
+                (
+                    "received_by_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="signed for by"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical shipment',
-                'verbose_name_plural': 'historical shipments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical shipment",
+                "verbose_name_plural": "historical shipments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalOrderLine',
+            name="HistoricalOrderLine",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField(verbose_name='line')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=12, verbose_name='unit price')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('shipped_quantity', models.PositiveIntegerField(default=0, verbose_name='shipped quantity')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.product', verbose_name='product')),
-                ('order', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField(verbose_name="line")),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=12, verbose_name="unit price"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "shipped_quantity",
+                    models.PositiveIntegerField(default=0, verbose_name="shipped quantity"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalog.product",
+                        verbose_name="product",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical order line',
-                'verbose_name_plural': 'historical order lines',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical order line",
+                "verbose_name_plural": "historical order lines",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField(verbose_name='line')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=12, verbose_name='unit price')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('shipped_quantity', models.PositiveIntegerField(default=0, verbose_name='shipped quantity')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='orders.order', verbose_name='order')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_lines', to='catalog.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField(verbose_name="line")),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=12, verbose_name="unit price"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "shipped_quantity",
+                    models.PositiveIntegerField(default=0, verbose_name="shipped quantity"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="order_lines",
+                        to="catalog.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order line',
-                'verbose_name_plural': 'order lines',
-                'ordering': ['order', 'line_no'],
+                "verbose_name": "order line",
+                "verbose_name_plural": "order lines",
+                "ordering": ["order", "line_no"],
             },
         ),
         migrations.CreateModel(
-            name='PromiseChange',
+            name="PromiseChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_date', models.DateField(blank=True, null=True, verbose_name='old date')),
-                ('new_date', models.DateField(verbose_name='new date')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('customer_accepted', models.BooleanField(blank=True, null=True, verbose_name='customer accepted')),
-                ('changed_at', models.DateTimeField(verbose_name='changed')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='promise_changes', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_date", models.DateField(blank=True, null=True, verbose_name="old date")),
+                ("new_date", models.DateField(verbose_name="new date")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "customer_accepted",
+                    models.BooleanField(blank=True, null=True, verbose_name="customer accepted"),
+                ),
+                ("changed_at", models.DateTimeField(verbose_name="changed")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="promise_changes",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'promise change',
-                'verbose_name_plural': 'promise changes',
-                'ordering': ['order', 'changed_at', 'id'],
+                "verbose_name": "promise change",
+                "verbose_name_plural": "promise changes",
+                "ordering": ["order", "changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='shipment number')),
-                ('ship_date', models.DateField(verbose_name='ship date')),
-                ('carrier', models.CharField(max_length=50, verbose_name='carrier')),
-                ('carrier_phone', models.CharField(max_length=30, verbose_name='carrier phone')),
-                ('tracking_number', models.CharField(blank=True, max_length=50, verbose_name='tracking number')),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='amount')),
-                ('notes', models.CharField(blank=True, max_length=200, verbose_name='notes')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='customer notified')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received by the customer')),
-                ('received_by_name', models.CharField(blank=True, max_length=50, verbose_name='signed for by')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='customers.customer', verbose_name='customer')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=20, unique=True, verbose_name="shipment number"),
+                ),
+                ("ship_date", models.DateField(verbose_name="ship date")),
+                ("carrier", models.CharField(max_length=50, verbose_name="carrier")),
+                ("carrier_phone", models.CharField(max_length=30, verbose_name="carrier phone")),
+                (
+                    "tracking_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="tracking number"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="amount"
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200, verbose_name="notes")),
+                (
+                    "notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="customer notified"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="received by the customer"
+                    ),
+                ),
+                (
+                    "received_by_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="signed for by"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipments",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipments",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shipment',
-                'verbose_name_plural': 'shipments',
-                'ordering': ['-ship_date', '-id'],
+                "verbose_name": "shipment",
+                "verbose_name_plural": "shipments",
+                "ordering": ["-ship_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ShipmentLine',
+            name="ShipmentLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity shipped')),
-                ('checked_quantity', models.PositiveIntegerField(verbose_name='checked quantity')),
-                ('damaged_quantity', models.PositiveIntegerField(default=0, verbose_name='damaged quantity')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipment_lines', to='orders.orderline', verbose_name='order line')),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='orders.shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity shipped")),
+                ("checked_quantity", models.PositiveIntegerField(verbose_name="checked quantity")),
+                (
+                    "damaged_quantity",
+                    models.PositiveIntegerField(default=0, verbose_name="damaged quantity"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount"),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipment_lines",
+                        to="orders.orderline",
+                        verbose_name="order line",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="orders.shipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shipment line',
-                'verbose_name_plural': 'shipment lines',
-                'ordering': ['shipment', 'order_line__line_no'],
+                "verbose_name": "shipment line",
+                "verbose_name_plural": "shipment lines",
+                "ordering": ["shipment", "order_line__line_no"],
             },
         ),
         migrations.CreateModel(
-            name='ShipmentNotice',
+            name="ShipmentNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('message', 'WeChat/QQ/SMS text')], max_length=10, verbose_name='channel')),
-                ('recipients', models.CharField(blank=True, max_length=500, verbose_name='recipients')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='subject')),
-                ('message', models.TextField(verbose_name='message')),
-                ('sent_at', models.DateTimeField(verbose_name='sent')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='orders.shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("message", "WeChat/QQ/SMS text")],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "recipients",
+                    models.CharField(blank=True, max_length=500, verbose_name="recipients"),
+                ),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="subject")),
+                ("message", models.TextField(verbose_name="message")),
+                ("sent_at", models.DateTimeField(verbose_name="sent")),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="orders.shipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shipment notice',
-                'verbose_name_plural': 'shipment notices',
-                'ordering': ['-sent_at', '-id'],
+                "verbose_name": "shipment notice",
+                "verbose_name_plural": "shipment notices",
+                "ordering": ["-sent_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['-order_date', '-id'], name='order_list_idx'),
+            model_name="order",
+            index=models.Index(fields=["-order_date", "-id"], name="order_list_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', '-order_date'], name='order_customer_idx'),
+            model_name="order",
+            index=models.Index(fields=["customer", "-order_date"], name="order_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['salesperson', '-order_date'], name='order_salesperson_idx'),
+            model_name="order",
+            index=models.Index(fields=["salesperson", "-order_date"], name="order_salesperson_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['state', 'promised_date'], name='order_state_promise_idx'),
+            model_name="order",
+            index=models.Index(fields=["state", "promised_date"], name="order_state_promise_idx"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), ('state', 'cancelled'), ('promised_date__isnull', False), _connector='OR'), name='order_confirmed_has_promise'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", "draft"),
+                    ("state", "cancelled"),
+                    ("promised_date__isnull", False),
+                    _connector="OR",
+                ),
+                name="order_confirmed_has_promise",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'cancelled'), ('cancelled_at__isnull', False), models.Q(('cancel_reason', ''), _negated=True)), models.Q(models.Q(('state', 'cancelled'), _negated=True), ('cancelled_at__isnull', True)), _connector='OR'), name='order_cancelled_has_reason'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("state", "cancelled"),
+                        ("cancelled_at__isnull", False),
+                        models.Q(("cancel_reason", ""), _negated=True),
+                    ),
+                    models.Q(
+                        models.Q(("state", "cancelled"), _negated=True),
+                        ("cancelled_at__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="order_cancelled_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('shipped_amount__gte', 0), ('total_amount__gte', 0)), name='order_amounts_not_negative'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("shipped_amount__gte", 0), ("total_amount__gte", 0)),
+                name="order_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.UniqueConstraint(fields=('order', 'line_no'), name='orderline_unique_no'),
+            model_name="orderline",
+            constraint=models.UniqueConstraint(
+                fields=("order", "line_no"), name="orderline_unique_no"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='orderline_quantity_positive'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="orderline_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='orderline_price_not_negative'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="orderline_price_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('shipped_quantity__lte', models.F('quantity'))), name='orderline_not_over_shipped'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("shipped_quantity__lte", models.F("quantity"))),
+                name="orderline_not_over_shipped",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='promisechange',
-            constraint=models.CheckConstraint(condition=models.Q(('old_date__isnull', True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='promise_change_has_reason'),
+            model_name="promisechange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("old_date__isnull", True),
+                    models.Q(("reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="promise_change_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['customer', '-ship_date'], name='shipment_customer_idx'),
+            model_name="shipment",
+            index=models.Index(fields=["customer", "-ship_date"], name="shipment_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['notified_at'], name='shipment_notified_idx'),
+            model_name="shipment",
+            index=models.Index(fields=["notified_at"], name="shipment_notified_idx"),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='shipmentline_quantity_positive'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="shipmentline_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('damaged_quantity__lte', models.F('quantity'))), name='shipmentline_damage_within'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("damaged_quantity__lte", models.F("quantity"))),
+                name="shipmentline_damage_within",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('checked_quantity__lte', models.F('quantity'))), name='shipmentline_checked_within'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("checked_quantity__lte", models.F("quantity"))),
+                name="shipmentline_checked_within",
+            ),
         ),
     ]

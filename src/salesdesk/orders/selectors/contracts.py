@@ -85,11 +85,20 @@ def contract_execution(
     customer=None,
     salesperson=None,
     as_of: dt.date | None = None,
+    include_closed: bool = False,
 ) -> QuerySet[Order]:
-    """Confirmed orders and contracts (not drafts, not cancelled) with `behind_schedule`; behind first."""
+    """Confirmed orders and contracts with `behind_schedule`: open ones by default, newest first.
+
+    include_closed=True adds the delivered and closed ones (ten years of history, still newest
+    first, never sorted by the customer's tier over the table). behind=True is the worklist: open
+    orders behind schedule, key accounts first, then by promised date (R-3.3).
+    """
     as_of = as_of or timezone.localdate()
     qs = scope_orders(Order.objects.select_related("customer", "salesperson"), user)
-    qs = qs.exclude(state__in=(OrderState.DRAFT, OrderState.CANCELLED))
+    if include_closed:
+        qs = qs.exclude(state__in=(OrderState.DRAFT, OrderState.CANCELLED))
+    else:
+        qs = qs.filter(state__in=OPEN_STATES)
     qs = _with_behind(qs, as_of)
     if behind:
         qs = qs.filter(behind_schedule=True)
@@ -111,7 +120,9 @@ def contract_execution(
                 customer__name_initials__contains=letters
             )
         qs = qs.filter(condition)
-    return qs.order_by("-behind_schedule", "customer__tier", "promised_date", "id")
+    if behind:
+        return qs.order_by("customer__tier", "promised_date", "id")
+    return qs.order_by("-order_date", "-id")
 
 
 @dataclass

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -48,3 +50,24 @@ def promise_worklist(*, user, as_of: dt.datetime | None = None) -> dict[str, Que
             state__in=OPEN_STATES, promised_date__lt=timezone.localdate(as_of)
         ).order_by("customer__tier", "promised_date", "id"),
     }
+
+
+PROMISE_LISTS = ("unanswered", "late", "broken")
+PROMISE_PAGE_SIZE = 50
+
+
+def promise_worklist_pages(
+    *,
+    user,
+    pages: Mapping[str, object] | None = None,
+    per_page: int = PROMISE_PAGE_SIZE,
+    as_of: dt.datetime | None = None,
+) -> dict[str, Page]:
+    """Each list of the worklist as one page of `per_page` rows, key accounts first within it.
+
+    `pages` maps a list name (PROMISE_LISTS) to the page number asked for; a bad or too-large
+    number gives the first or last page. Two queries per list (count and rows), whatever the size.
+    """
+    pages = pages or {}
+    lists = promise_worklist(user=user, as_of=as_of)
+    return {key: Paginator(lists[key], per_page).get_page(pages.get(key)) for key in PROMISE_LISTS}

@@ -36,7 +36,8 @@ def _lines() -> Prefetch:
 
 def _notices() -> Prefetch:
     return Prefetch(
-        "notices", queryset=ShipmentNotice.objects.select_related("sent_by").order_by("-sent_at", "-id")
+        "notices",
+        queryset=ShipmentNotice.objects.select_related("sent_by").order_by("-sent_at", "-id"),
     )
 
 
@@ -50,9 +51,16 @@ def shipment_list(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     search: str = "",
-    key_first: bool = True,
+    key_first: bool | None = None,
 ) -> QuerySet[Shipment]:
-    """Shipments this person may read, newest first; key accounts first unless key_first=False."""
+    """Shipments this person may read, newest first; key accounts first on the worklists (R-3.3).
+
+    key_first=None (default): key accounts first only when the list is a worklist (not notified or
+    not received, a few hundred rows); the whole history (a million rows) is newest first, read
+    from shipment_list_idx, with the key-account badge on each row.
+    """
+    if key_first is None:
+        key_first = notified is False or received is False
     qs = scope_orders(
         Shipment.objects.select_related("customer", "order", "order__salesperson"), user
     )
@@ -105,7 +113,9 @@ def shipment_get(*, user, pk) -> Shipment:
 def order_for_shipping(*, user, pk) -> Order:
     """The order a shipment is entered for, with its lines; 404 when out of scope."""
     qs = scope_orders(Order.objects.select_related("customer", "salesperson"), user)
-    lines = Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("line_no"))
+    lines = Prefetch(
+        "lines", queryset=OrderLine.objects.select_related("product").order_by("line_no")
+    )
     return get_object_or_404(qs.prefetch_related(lines), pk=pk)
 
 
@@ -125,7 +135,9 @@ def _order_lines(order: Order) -> list[OrderLine]:
     if cached is not None and all("product" in line._state.fields_cache for line in cached):
         lines = list(cached)
     else:
-        lines = list(OrderLine.objects.filter(order=order).select_related("product").order_by("line_no"))
+        lines = list(
+            OrderLine.objects.filter(order=order).select_related("product").order_by("line_no")
+        )
     for line in lines:
         line.open = line.quantity - line.shipped_quantity
     return lines
@@ -134,7 +146,10 @@ def _order_lines(order: Order) -> list[OrderLine]:
 def _mark_approval(order: Order, lines: list[OrderLine]) -> None:
     products = {line.product_id: line.product for line in lines}
     refused = (
-        {p.pk for p in unapproved_products(customer=order.customer, products=list(products.values()))}
+        {
+            p.pk
+            for p in unapproved_products(customer=order.customer, products=list(products.values()))
+        }
         if products
         else set()
     )

@@ -69,7 +69,11 @@ def shipment_message_text(shipment: Shipment) -> str:
         )
         parts = [
             gettext("[Shipment notice] %(customer)s: your order %(order)s was shipped on %(date)s.")
-            % {"customer": shipment.customer.name, "order": ctx["order"].number, "date": ctx["ship_date"]},
+            % {
+                "customer": shipment.customer.name,
+                "order": ctx["order"].number,
+                "date": ctx["ship_date"],
+            },
             gettext("Carrier: %(carrier)s, phone %(phone)s, tracking number %(tracking)s.")
             % {
                 "carrier": shipment.carrier,
@@ -156,7 +160,10 @@ def shipment_notify(
         )
     else:
         notice = ShipmentNotice(
-            channel=channel, recipients=str(recipients or "").strip()[:500], subject="", message=text
+            channel=channel,
+            recipients=str(recipients or "").strip()[:500],
+            subject="",
+            message=text,
         )
     notice.shipment = shipment
     notice.sent_at = now

@@ -22,6 +22,7 @@ from salesdesk.catalog.selectors.approvals import unapproved_products
 from salesdesk.core.money import CENT
 from salesdesk.core.numbers import next_numbers
 from salesdesk.core.validators import normalize_phone, validate_phone
+from salesdesk.finance.services.receivables import receivable_for_shipment
 
 from ..choices import OPEN_STATES, OrderState
 from ..models import Order, OrderLine, Shipment, ShipmentLine
@@ -86,7 +87,9 @@ def _check_header(
         _add(
             errors,
             NON_FIELD_ERRORS,
-            _("Order %(number)s is %(state)s: only confirmed, in-production or partly shipped orders can be shipped.")
+            _(
+                "Order %(number)s is %(state)s: only confirmed, in-production or partly shipped orders can be shipped."
+            )
             % {"number": order.number, "state": order.get_state_display()},
         )
     if not isinstance(ship_date, dt.date) or isinstance(ship_date, dt.datetime):
@@ -95,7 +98,8 @@ def _check_header(
         _add(
             errors,
             "ship_date",
-            _("The ship date cannot be before the order date (%(date)s).") % {"date": order.order_date.isoformat()},
+            _("The ship date cannot be before the order date (%(date)s).")
+            % {"date": order.order_date.isoformat()},
         )
     elif ship_date > timezone.localdate():
         _add(errors, "ship_date", _("The ship date cannot be in the future."))
@@ -165,7 +169,12 @@ def _check_lines(
         label = line_label(order_line)
         ok = True
         if quantity is None or quantity <= 0:
-            _add(errors, key + "quantity", _("%(line)s: the quantity shipped must be a whole number above 0.") % {"line": label})
+            _add(
+                errors,
+                key + "quantity",
+                _("%(line)s: the quantity shipped must be a whole number above 0.")
+                % {"line": label},
+            )
             ok = False
         elif quantity > order_line.open_quantity:
             _add(
@@ -176,24 +185,38 @@ def _check_lines(
             )
             ok = False
         if checked is None or checked < 0:
-            _add(errors, key + "checked_quantity", _("%(line)s: the checked quantity must be a whole number, 0 or more.") % {"line": label})
+            _add(
+                errors,
+                key + "checked_quantity",
+                _("%(line)s: the checked quantity must be a whole number, 0 or more.")
+                % {"line": label},
+            )
             ok = False
         elif quantity is not None and checked > quantity:
             _add(
                 errors,
                 key + "checked_quantity",
-                _("%(line)s: the checked quantity (%(checked)s) cannot exceed the quantity shipped (%(quantity)s).")
+                _(
+                    "%(line)s: the checked quantity (%(checked)s) cannot exceed the quantity shipped (%(quantity)s)."
+                )
                 % {"line": label, "checked": checked, "quantity": quantity},
             )
             ok = False
         if damaged is None or damaged < 0:
-            _add(errors, key + "damaged_quantity", _("%(line)s: the damaged quantity must be a whole number, 0 or more.") % {"line": label})
+            _add(
+                errors,
+                key + "damaged_quantity",
+                _("%(line)s: the damaged quantity must be a whole number, 0 or more.")
+                % {"line": label},
+            )
             ok = False
         elif quantity is not None and damaged > quantity:
             _add(
                 errors,
                 key + "damaged_quantity",
-                _("%(line)s: the damaged quantity (%(damaged)s) cannot exceed the quantity shipped (%(quantity)s).")
+                _(
+                    "%(line)s: the damaged quantity (%(damaged)s) cannot exceed the quantity shipped (%(quantity)s)."
+                )
                 % {"line": label, "damaged": damaged, "quantity": quantity},
             )
             ok = False
@@ -207,7 +230,9 @@ def _check_approvals(order: Order, checked_lines: list, errors: dict) -> None:
     products = {ol.product_id: ol.product for _i, ol, *_rest in checked_lines}
     if not products:
         return
-    refused = {p.pk for p in unapproved_products(customer=order.customer, products=list(products.values()))}
+    refused = {
+        p.pk for p in unapproved_products(customer=order.customer, products=list(products.values()))
+    }
     for index, order_line, *_rest in checked_lines:
         if order_line.product_id in refused:
             product = order_line.product
@@ -251,7 +276,9 @@ def shipment_record(
     order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
     order_lines = {
         line.pk: line
-        for line in OrderLine.objects.filter(order=order).select_related("product").order_by("line_no")
+        for line in OrderLine.objects.filter(order=order)
+        .select_related("product")
+        .order_by("line_no")
     }
     errors: dict = {}
     header = _check_header(
@@ -305,6 +332,8 @@ def shipment_record(
     order.state = OrderState.SHIPPED if fully else OrderState.PARTLY_SHIPPED
     _record(order, by, REASON_SHIPMENT)
     order.save(update_fields=["shipped_amount", "last_shipped_on", "state"])
+    # What the customer owes for these goods, in the same transaction.
+    receivable_for_shipment(shipment=shipment, by=by)
     return shipment
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesdesk.accounts import roles
-from salesdesk.core.excel import Sheet, xlsx_response
+from salesdesk.core.lists import export_response, posted, render_list
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 from salesdesk.core.scoping import scope_by_customer
@@ -32,7 +32,7 @@ from ..forms.orders import (
 )
 from ..selectors import contracts as contract_selectors
 from ..selectors import orders as selectors
-from ..selectors.promises import promise_history, promise_worklist
+from ..selectors.promises import PROMISE_LISTS, promise_history, promise_worklist_pages
 from ..selectors.shipments import order_shipments
 from ..services import orders as services
 from ..services.production import NOT_FOR_PRODUCTION, production_update
@@ -40,11 +40,6 @@ from ..services.promises import promise_change
 
 TABLE_ID = "order-table"
 CONTRACT_TABLE_ID = "contract-table"
-WORKLIST_LIMIT = 200
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 @role_required(roles.reads_orders)
@@ -59,9 +54,9 @@ def order_list(request):
         "risk_labels": selectors.RISK_LABELS,
         "can_enter_orders": roles.edits_orders(request.user),
     }
-    if request.htmx and request.htmx.target == TABLE_ID:
-        return render(request, "orders/_order_table.html", context)
-    return render(request, "orders/order_list.html", context)
+    return render_list(
+        request, context, page="orders/order_list.html", table="orders/_order_table.html"
+    )
 
 
 @role_required(roles.reads_orders)
@@ -69,12 +64,12 @@ def order_list(request):
 def order_export(request):
     form = OrderFilterForm(request.GET, user=request.user)
     orders = selectors.order_list(user=request.user, **form.filters())
-    sheet = Sheet(
+    return export_response(
         title=_("Orders"),
+        filename=_("orders"),
         headers=selectors.order_export_headers(request.user),
         rows=selectors.order_export_rows(orders, request.user),
     )
-    return xlsx_response(_("orders"), [sheet])
 
 
 def _product_search_url() -> str:
@@ -110,8 +105,8 @@ def _save_order(request, header, lines, save):
 @role_required(roles.edits_orders)
 @require_http_methods(["GET", "POST"])
 def order_create(request):
-    header = OrderHeaderForm(_posted(request), user=request.user)
-    lines = line_formset(_posted(request))
+    header = OrderHeaderForm(posted(request), user=request.user)
+    lines = line_formset(posted(request))
     done = _save_order(
         request,
         header,
@@ -128,8 +123,8 @@ def order_edit(request, pk: int):
     if order.state != OrderState.DRAFT:
         messages.error(request, _("Only a draft order can be edited."))
         return redirect("orders:detail", pk=order.pk)
-    header = OrderHeaderForm(_posted(request), user=request.user, order=order)
-    lines = line_formset(_posted(request), order=order, lines=selectors.order_lines(order))
+    header = OrderHeaderForm(posted(request), user=request.user, order=order)
+    lines = line_formset(posted(request), order=order, lines=selectors.order_lines(order))
     done = _save_order(
         request,
         header,
@@ -261,8 +256,8 @@ order_close = _action(
 @role_required(roles.reads_orders)
 @require_GET
 def promise_list(request):
-    lists = promise_worklist(user=request.user)
-    context = {"lists": {key: (qs.count(), list(qs[:WORKLIST_LIMIT])) for key, qs in lists.items()}}
+    pages = {key: request.GET.get(f"{key}_page") for key in PROMISE_LISTS}
+    context = {"lists": promise_worklist_pages(user=request.user, pages=pages)}
     return render(request, "orders/promise_worklist.html", context)
 
 
@@ -270,14 +265,23 @@ def promise_list(request):
 @require_GET
 def contract_list(request):
     form = ContractFilterForm(request.GET)
-    page = paginate(
-        request, contract_selectors.contract_execution(user=request.user, **form.filters())
+    include_closed = (
+        request.GET.get("closed") == "1"
+    )  # open orders unless asked (ten years of history)
+    contracts = contract_selectors.contract_execution(
+        user=request.user, include_closed=include_closed, **form.filters()
     )
+    page = paginate(request, contracts)
     page.object_list = contract_selectors.with_execution(page.object_list)
-    context = {"form": form, "page_obj": page, "table_id": CONTRACT_TABLE_ID}
-    if request.htmx and request.htmx.target == CONTRACT_TABLE_ID:
-        return render(request, "orders/_contract_table.html", context)
-    return render(request, "orders/contract_list.html", context)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "table_id": CONTRACT_TABLE_ID,
+        "include_closed": include_closed,
+    }
+    return render_list(
+        request, context, page="orders/contract_list.html", table="orders/_contract_table.html"
+    )
 
 
 urlpatterns = [

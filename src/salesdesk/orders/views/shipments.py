@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesdesk.accounts import roles
+from salesdesk.core.lists import render_list
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 
@@ -34,9 +35,9 @@ def shipment_list(request):
     shipments = selectors.shipment_list(user=request.user, **form.filters())
     page = paginate(request, selectors.with_lines(shipments))
     context = {"form": form, "page_obj": page, "table_id": TABLE_ID}
-    if request.htmx and request.htmx.target == TABLE_ID:
-        return render(request, "orders/_shipment_table.html", context)
-    return render(request, "orders/shipment_list.html", context)
+    return render_list(
+        request, context, page="orders/shipment_list.html", table="orders/_shipment_table.html"
+    )
 
 
 def _order_pk(request) -> int:
@@ -50,7 +51,9 @@ def _order_pk(request) -> int:
 @require_http_methods(["GET", "POST"])
 def shipment_create(request):
     order = selectors.order_for_shipping(user=request.user, pk=_order_pk(request))
-    form = ShipmentForm(request.POST if request.method == "POST" else None, lines=selectors.open_lines(order=order))
+    form = ShipmentForm(
+        request.POST if request.method == "POST" else None, lines=selectors.open_lines(order=order)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             shipment = services.shipment_record(
@@ -59,7 +62,9 @@ def shipment_create(request):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, _("Shipment %(number)s recorded.") % {"number": shipment.number})
+            messages.success(
+                request, _("Shipment %(number)s recorded.") % {"number": shipment.number}
+            )
             return redirect("orders:shipment-detail", pk=shipment.pk)
     return render(request, "orders/shipment_form.html", {"form": form, "order": order})
 
@@ -84,7 +89,9 @@ def _after_action(request, pk: int, done: bool, **forms):
     """htmx: the shipment's card again; plain post: back where it came from, or the page with errors."""
     shipment = selectors.shipment_get(user=request.user, pk=pk)
     if request.htmx:
-        return render(request, "orders/_shipment_card.html", _card_context(request, shipment, **forms))
+        return render(
+            request, "orders/_shipment_card.html", _card_context(request, shipment, **forms)
+        )
     target = request.POST.get("next", "")
     if done and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
