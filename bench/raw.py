@@ -222,7 +222,14 @@ def review(cur, ctx):
     _fetch(
         cur,
         lead
-        + "l.closed_at IS NULL AND l.stage_changed_at < %s ORDER BY c.tier, l.stage_changed_at, l.id",
+        + "l.closed_at IS NULL AND l.stage_changed_at < %s ORDER BY c.tier, l.stage_changed_at, l.id LIMIT 50",
+        (low,),
+    )
+    # Stalled leads are shown as counts per stage plus the 50 above.
+    _fetch(
+        cur,
+        "SELECT l.stage, COUNT(*) FROM customers_lead l WHERE l.closed_at IS NULL "
+        "AND l.stage_changed_at < %s GROUP BY l.stage",
         (low,),
     )
     _fetch(
@@ -309,35 +316,34 @@ def promises(cur, ctx):
     base = f"SELECT {ORDER_COLS} {ORDER_FROM} WHERE "
     _fetch(
         cur,
-        base + "o.state = 'draft' AND o.created_at < %s ORDER BY c.tier, o.created_at, o.id",
+        base
+        + "o.state = 'draft' AND o.created_at < %s ORDER BY c.tier, o.created_at, o.id LIMIT 50",
         (ctx.answer_cutoff,),
     )
     _fetch(
         cur,
         base + f"o.promise_answered_at >= %s AND o.promise_answered_at > {ctx.created_plus_24h} "
-        "ORDER BY c.tier, o.promise_answered_at DESC, o.id DESC",
+        "ORDER BY c.tier, o.promise_answered_at DESC, o.id DESC LIMIT 50",
         (ctx.late_cutoff,),
     )
     _fetch(
         cur,
         base
         + "o.state IN ('confirmed', 'in_production', 'partly_shipped') AND o.promised_date < %s "
-        "ORDER BY c.tier, o.promised_date, o.id",
+        "ORDER BY c.tier, o.promised_date, o.id LIMIT 50",
         (ctx.today_s,),
     )
 
 
 def contracts(cur, ctx):
-    behind = (
-        "(o.state IN ('confirmed', 'in_production', 'partly_shipped') AND o.promised_date < %s)"
-    )
+    """Open orders (the page's default), newest first."""
+    open_states = "o.state IN ('confirmed', 'in_production', 'partly_shipped')"
     _fetch(
         cur,
-        f"SELECT {ORDER_COLS}, {behind} AS behind {ORDER_FROM} WHERE o.state NOT IN ('draft', 'cancelled') "
-        f"ORDER BY behind DESC, c.tier, o.promised_date, o.id LIMIT {PAGE}",
-        (ctx.today_s,),
+        f"SELECT {ORDER_COLS} {ORDER_FROM} WHERE {open_states} "
+        f"ORDER BY o.order_date DESC, o.id DESC LIMIT {PAGE}",
     )
-    _fetch(cur, "SELECT COUNT(*) FROM orders_order o WHERE o.state NOT IN ('draft', 'cancelled')")
+    _fetch(cur, f"SELECT COUNT(*) FROM orders_order o WHERE {open_states}")
 
 
 def shipments(cur, ctx):
@@ -347,7 +353,7 @@ def shipments(cur, ctx):
         "o.number, c.name, c.tier, u.display_name FROM orders_shipment s "
         "JOIN orders_order o ON o.id = s.order_id JOIN customers_customer c ON c.id = s.customer_id "
         "JOIN accounts_user u ON u.id = o.salesperson_id "
-        f"ORDER BY c.tier, s.ship_date DESC, s.id DESC LIMIT {PAGE}",
+        f"ORDER BY s.ship_date DESC, s.id DESC LIMIT {PAGE}",
     )
     _fetch(cur, "SELECT COUNT(*) FROM orders_shipment")
     _fetch(
@@ -416,7 +422,7 @@ def api_shipments(cur, ctx):
     rows = _fetch(
         cur,
         "SELECT s.* FROM orders_shipment s JOIN customers_customer c ON c.id = s.customer_id "
-        f"ORDER BY c.tier, s.ship_date DESC, s.id DESC LIMIT {PAGE}",
+        f"ORDER BY s.ship_date DESC, s.id DESC LIMIT {PAGE}",
     )
     _fetch(cur, "SELECT COUNT(*) FROM orders_shipment")
     _fetch(cur, f"SELECT * FROM orders_shipmentline WHERE shipment_id IN ({_ids(rows)})")
@@ -463,13 +469,15 @@ RECEIVABLE_FROM = (
 
 
 def receivables(cur, ctx, where: str = "", params=()):
-    """Key accounts first, then by due date; the page also shows the totals of the whole filter."""
+    """The whole ledger newest due date first; open items key accounts first, then by due date.
+    The page also shows the totals of the whole filter."""
     w = f"WHERE {where}" if where else ""
+    order = "c.tier, r.due_date, r.issued_on, r.id" if where else "r.due_date DESC, r.id DESC"
     _fetch(
         cur,
         f"SELECT {RECEIVABLE_COLS}, o.number, s.number {RECEIVABLE_FROM} "
         "LEFT JOIN orders_order o ON o.id = r.order_id LEFT JOIN orders_shipment s ON s.id = r.shipment_id "
-        f"{w} ORDER BY c.tier, r.due_date, r.issued_on, r.id LIMIT {PAGE}",
+        f"{w} ORDER BY {order} LIMIT {PAGE}",
         params,
     )
     _fetch(
@@ -488,8 +496,7 @@ def receivables_open(cur, ctx):
 def api_receivables(cur, ctx):
     _fetch(
         cur,
-        f"SELECT r.* FROM finance_receivable r JOIN customers_customer c ON c.id = r.customer_id "
-        f"ORDER BY c.tier, r.due_date, r.issued_on, r.id LIMIT {PAGE}",
+        f"SELECT r.* FROM finance_receivable r ORDER BY r.due_date DESC, r.id DESC LIMIT {PAGE}",
     )
     _fetch(cur, "SELECT COUNT(*) FROM finance_receivable")
 
@@ -499,7 +506,7 @@ def payments(cur, ctx):
         cur,
         "SELECT p.*, c.name, c.tier, u.display_name FROM finance_payment p "
         "JOIN customers_customer c ON c.id = p.customer_id LEFT JOIN accounts_user u ON u.id = p.salesperson_id "
-        f"ORDER BY c.tier, p.received_on DESC, p.id DESC LIMIT {PAGE}",
+        f"ORDER BY p.received_on DESC, p.id DESC LIMIT {PAGE}",
     )
     _fetch(
         cur,
@@ -510,8 +517,7 @@ def payments(cur, ctx):
 def api_payments(cur, ctx):
     _fetch(
         cur,
-        "SELECT p.* FROM finance_payment p JOIN customers_customer c ON c.id = p.customer_id "
-        f"ORDER BY c.tier, p.received_on DESC, p.id DESC LIMIT {PAGE}",
+        f"SELECT p.* FROM finance_payment p ORDER BY p.received_on DESC, p.id DESC LIMIT {PAGE}",
     )
     _fetch(cur, "SELECT COUNT(*) FROM finance_payment")
 
