@@ -167,3 +167,14 @@ def test_contract_page_open_by_default_closed_on_request(client_for, assistant, 
     assert open_order.number in body and closed.number not in body and "closed=1" in body
     body = client.get(reverse("orders:contracts"), {"closed": "1"}).content.decode()
     assert open_order.number in body and closed.number in body
+
+
+def test_contract_filter_form_keeps_closed_orders_when_ticked(client_for, assistant, mine):
+    from django.urls import reverse
+
+    closed = _order(assistant, mine, state=OrderState.CLOSED)
+    client = client_for(assistant)
+    # The filter form posts its checkbox as "on", together with the other filters.
+    body = client.get(reverse("orders:contracts"), {"closed": "on", "search": ""}).content.decode()
+    assert closed.number in body
+    assert 'name="closed"' in body and "checked" in body

@@ -19,6 +19,7 @@ from salesdesk.core.permissions import api_permission
 
 from ..choices import CustomerStatus, CustomerType, Industry, Province, Source, Tier
 from ..completeness import gaps
+from ..fields import CONTACT_FIELDS, CUSTOMER_FIELDS
 from ..models import Contact, Customer
 from ..selectors import customers as selectors
 from ..services import customers as services
@@ -52,7 +53,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
-            *services.CUSTOMER_FIELDS,
+            *CUSTOMER_FIELDS,
             "owner_name",
             "completeness",
             "gaps",
@@ -176,7 +177,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "customer",
-            *services.CONTACT_FIELDS,
+            *CONTACT_FIELDS,
             "created_at",
             "updated_at",
             "archived_at",

@@ -19,11 +19,10 @@ from salesdesk.core.forms import (
 )
 
 from ..choices import CustomerStatus, CustomerType, Industry, Province, Source, Tier
+from ..fields import FIRST_CONTACT_FIELDS
 from ..models import Contact, Customer
 from ..selectors.customers import SORTS
 from ..services.customers import CONTACT_FIELDS, CUSTOMER_FIELDS, DUPLICATE
-
-FIRST_CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email")
 
 
 class ServiceErrorsMixin(core_forms.ServiceErrorsMixin):

@@ -19,6 +19,7 @@ from salesdesk.core.scoping import scope_by_customer
 from salesdesk.core.validators import normalize_credit_code, normalize_phone
 
 from ..completeness import gaps
+from ..fields import EXPORT_FIELDS, FIRST_CONTACT_FIELDS
 from ..models import Contact, Customer
 
 # Sort keys offered on the list: key -> (label, ordering). The default puts key accounts first.
@@ -305,27 +306,8 @@ def with_gaps(customers: Iterable[Customer]) -> list[Customer]:
 
 # --- Excel export (R-1.3) -----------------------------------------------------------------
 
-_EXPORT_CUSTOMER_FIELDS = (
-    "code",
-    "name",
-    "short_name",
-    "credit_code",
-    "type",
-    "tier",
-    "status",
-    "source",
-    "province",
-    "city",
-    "address",
-    "industry",
-    "owner",
-    "payment_terms_days",
-    "credit_limit",
-    "completeness",
-    "last_followup_at",
-    "created_at",
-)
-_EXPORT_CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email")
+_EXPORT_CUSTOMER_FIELDS = EXPORT_FIELDS
+_EXPORT_CONTACT_FIELDS = FIRST_CONTACT_FIELDS
 
 
 def customer_export_headers() -> list[str]:

@@ -24,46 +24,9 @@ from salesdesk.core.validators import normalize_credit_code, normalize_phone
 
 from ..codes import next_customer_codes
 from ..completeness import score
+from ..fields import CONTACT_FIELDS, CUSTOMER_FIELDS
 from ..models import Contact, Customer
 from ..text import pinyin_of
-
-# What a person may write on a customer file; everything else is derived or kept by the system.
-CUSTOMER_FIELDS = (
-    "code",
-    "name",
-    "short_name",
-    "credit_code",
-    "type",
-    "tier",
-    "status",
-    "source",
-    "province",
-    "city",
-    "address",
-    "industry",
-    "owner",
-    "payment_terms_days",
-    "credit_limit",
-    "invoice_title",
-    "invoice_tax_number",
-    "invoice_address",
-    "invoice_phone",
-    "invoice_bank",
-    "invoice_account",
-    "notes",
-)
-CONTACT_FIELDS = (
-    "name",
-    "title",
-    "mobile",
-    "phone",
-    "email",
-    "qq",
-    "wechat",
-    "birthday",
-    "decision_role",
-    "is_primary",
-)
 
 # Change reasons stored on history rows; customers.selectors.customers turns them into labels.
 REASON_CREATE = "create"

@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salesdesk.accounts import roles
+from salesdesk.api.mixins import FilteredListMixin
 from salesdesk.core.permissions import api_permission
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.customers.models import Customer
@@ -295,6 +296,7 @@ class PaymentFilterSerializer(serializers.Serializer):
     ),
 )
 class ReceivableViewSet(
+    FilteredListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -303,17 +305,14 @@ class ReceivableViewSet(
     """Receivables in the caller's scope, newest due date first; key accounts first when filtered to open or overdue."""
 
     permission_classes = [MoneyPermission]
+    filter_serializer_class = ReceivableFilterSerializer
+    detail_filters: dict = {}
 
     def get_serializer_class(self):
         return ReceivableSerializer if self.action == "list" else ReceivableDetailSerializer
 
     def get_queryset(self):
-        params = {}
-        if self.action == "list":
-            filters = ReceivableFilterSerializer(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            params = filters.validated_data
-        qs = selectors.receivable_list(user=self.request.user, **params)
+        qs = selectors.receivable_list(user=self.request.user, **self.query_filters())
         if self.action != "list":
             qs = qs.prefetch_related("allocations__payment", "allocations__allocated_by")
         return qs
@@ -355,6 +354,7 @@ class ReceivableViewSet(
     ),
 )
 class PaymentViewSet(
+    FilteredListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -363,17 +363,14 @@ class PaymentViewSet(
     """Payments in the caller's scope. Over-allocation is refused naming the line; the rest is credit."""
 
     permission_classes = [MoneyPermission]
+    filter_serializer_class = PaymentFilterSerializer
+    detail_filters: dict = {}
 
     def get_serializer_class(self):
         return PaymentSerializer if self.action == "list" else PaymentDetailSerializer
 
     def get_queryset(self):
-        params = {}
-        if self.action == "list":
-            filters = PaymentFilterSerializer(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            params = filters.validated_data
-        qs = selectors.payment_list(user=self.request.user, **params)
+        qs = selectors.payment_list(user=self.request.user, **self.query_filters())
         if self.action != "list":
             qs = qs.prefetch_related("allocations__allocated_by")
         return qs

@@ -18,10 +18,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.core.dbfunctions import EPOCH, DayNumber
 from salesdesk.core.money import fen_sum, fen_to_yuan
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.customers.models import Customer
-from salesdesk.orders.selectors.contracts import EPOCH, DayNumber
 
 from ..models import Allocation, Payment, Receivable
 

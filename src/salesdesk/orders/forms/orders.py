@@ -105,11 +105,15 @@ class ContractFilterForm(BootstrapMixin, forms.Form):
         ),
     )
     behind = forms.BooleanField(label=_("Behind schedule only"), required=False)
+    # Open orders unless asked: ten years of shipped and closed ones would bury the work.
+    closed = forms.BooleanField(label=_("Include shipped and closed orders"), required=False)
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
-        return {key: value for key, value in self.cleaned_data.items() if value}
+        values = {key: value for key, value in self.cleaned_data.items() if value}
+        values["include_closed"] = values.pop("closed", False)
+        return values
 
 
 # --- order entry --------------------------------------------------------------------------

@@ -17,38 +17,19 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    Func,
-    IntegerField,
     Q,
     QuerySet,
     Value,
 )
 from django.utils import timezone
 
+from salesdesk.core.dbfunctions import EPOCH, DayNumber
 from salesdesk.core.scoping import scope_orders
 
 from ..choices import OPEN_STATES, OrderState
 from ..models import Order
 
-EPOCH = dt.date(2000, 1, 1)
 PCT = Decimal("0.1")
-
-
-class DayNumber(Func):
-    """Days since 2000-01-01 of a date column, as an integer, on SQLite and PostgreSQL."""
-
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(ROUND(julianday({sql}) - julianday('2000-01-01')) AS INTEGER)", params
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(({sql})::date - DATE '2000-01-01')", params
-
-    def as_sql(self, compiler, connection, **extra):  # other backends: not supported here
-        raise NotImplementedError("DayNumber supports SQLite and PostgreSQL")
 
 
 def behind_schedule_q(as_of: dt.date) -> Q:

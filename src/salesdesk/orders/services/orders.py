@@ -344,6 +344,18 @@ def _total(cleaned: list[dict]) -> Decimal:
 # --- services ---------------------------------------------------------------------------
 
 
+def _clean_order(*, lines, **header_fields) -> tuple[dict, list[dict], Decimal]:
+    """Check a whole order (header and lines) at once, so every problem is named together."""
+    errors: dict = {}
+    header = _clean_header(errors=errors, **header_fields)
+    cleaned = _clean_lines(lines, errors)
+    total = _total(cleaned)
+    if total > MAX_AMOUNT:
+        _add(errors, "lines", _("The order amount is too large."))
+    _raise(errors)
+    return header, cleaned, total
+
+
 @transaction.atomic
 def order_create(
     *,
@@ -360,8 +372,7 @@ def order_create(
 ) -> Order:
     """Enter a draft order: at least one line, amounts = quantity × price rounded half up, total stored."""
     require_order_editor(by)
-    errors: dict = {}
-    header = _clean_header(
+    header, cleaned, total = _clean_order(
         by=by,
         customer=customer,
         salesperson=salesperson,
@@ -371,13 +382,8 @@ def order_create(
         contract_number=contract_number,
         contract_terms=contract_terms,
         notes=notes,
-        errors=errors,
+        lines=lines,
     )
-    cleaned = _clean_lines(lines, errors)
-    total = _total(cleaned)
-    if total > MAX_AMOUNT:
-        _add(errors, "lines", _("The order amount is too large."))
-    _raise(errors)
 
     (number,) = next_numbers(NUMBER_PREFIX, header["order_date"].year)
     order = Order(
@@ -409,8 +415,7 @@ def order_update(
     order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
     if order.state != OrderState.DRAFT:
         raise ValidationError({"state": [_("Only a draft order can be edited.")]})
-    errors: dict = {}
-    header = _clean_header(
+    header, cleaned, total = _clean_order(
         by=by,
         customer=customer,
         salesperson=salesperson,
@@ -420,13 +425,8 @@ def order_update(
         contract_number=contract_number,
         contract_terms=contract_terms,
         notes=notes,
-        errors=errors,
+        lines=lines,
     )
-    cleaned = _clean_lines(lines, errors)
-    total = _total(cleaned)
-    if total > MAX_AMOUNT:
-        _add(errors, "lines", _("The order amount is too large."))
-    _raise(errors)
 
     old_customer_id, old_date = order.customer_id, order.order_date
     for field, value in header.items():

@@ -265,19 +265,15 @@ def promise_list(request):
 @require_GET
 def contract_list(request):
     form = ContractFilterForm(request.GET)
-    include_closed = (
-        request.GET.get("closed") == "1"
-    )  # open orders unless asked (ten years of history)
-    contracts = contract_selectors.contract_execution(
-        user=request.user, include_closed=include_closed, **form.filters()
-    )
+    filters = form.filters()
+    contracts = contract_selectors.contract_execution(user=request.user, **filters)
     page = paginate(request, contracts)
     page.object_list = contract_selectors.with_execution(page.object_list)
     context = {
         "form": form,
         "page_obj": page,
         "table_id": CONTRACT_TABLE_ID,
-        "include_closed": include_closed,
+        "include_closed": filters.get("include_closed", False),
     }
     return render_list(
         request, context, page="orders/contract_list.html", table="orders/_contract_table.html"
