@@ -1350,6 +1350,11 @@ class Generator:
         self.timings.append(
             ("orders_order invoiced/paid amounts", 0, time.perf_counter() - started)
         )
+        started = time.perf_counter()
+        from salesdesk.orders.services.summaries import rebuild_monthly_sales
+
+        n = rebuild_monthly_sales()
+        self.timings.append(("orders_monthlysales", n, time.perf_counter() - started))
 
 
 # --- the check --------------------------------------------------------------------------
@@ -1410,7 +1415,15 @@ def check(db: Database) -> int:
             f"  check {'ok ' if not bad else 'BAD'} {name}: {bad} rows differ ({time.perf_counter() - started:.1f} s)"
         )
         failed += bool(bad)
-    return failed
+    from salesdesk.orders.selectors.sales import monthly_sales_drift
+
+    started = time.perf_counter()
+    drift = monthly_sales_drift()
+    print(
+        f"  check {'ok ' if not drift else 'BAD'} monthly sales summary = booked order rows: "
+        f"{len(drift)} months differ ({time.perf_counter() - started:.1f} s)"
+    )
+    return failed + bool(drift)
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "salesdesk.catalog",
     "salesdesk.orders",
     "salesdesk.finance",
+    "salesdesk.reports",
     "salesdesk.api",
 ]
 
@@ -182,6 +183,13 @@ SALESDESK_IMPORT_MAX_ROWS = env_int("SALESDESK_IMPORT_MAX_ROWS", 200_000)
 # not done; a draft not answered with a promise within this many hours is "unanswered".
 SALESDESK_AT_RISK_DAYS = env_int("SALESDESK_AT_RISK_DAYS", 3)
 SALESDESK_PROMISE_ANSWER_HOURS = env_int("SALESDESK_PROMISE_ANSWER_HOURS", 24)
+
+# Reports: who sees the team's amounts in the salesperson ranking (everyone sees the
+# order and the share of target), and how long a lead may stay without a follow-up.
+RANKING_AMOUNT_ROLES = frozenset(
+    env_list("SALESDESK_RANKING_AMOUNT_ROLES", "assistant,commercial,director,finance,admin")
+)
+SALESDESK_QUIET_LEAD_DAYS = env_int("SALESDESK_QUIET_LEAD_DAYS", 30)
 SALESDESK_IMPORT_MAX_BYTES = env_int("SALESDESK_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,7 @@ urlpatterns = [
     path("products/", include("salesdesk.catalog.urls")),
     path("orders/", include("salesdesk.orders.urls")),
     path("finance/", include("salesdesk.finance.urls")),
+    path("reports/", include("salesdesk.reports.urls")),
     path("api/v1/", include("salesdesk.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -42,6 +42,13 @@ EDITS_PRODUCTS = frozenset({Role.ASSISTANT, Role.COMMERCIAL, Role.ADMIN})
 # payments are recorded and reconciled by finance and the sales assistant.
 RECORDS_PAYMENTS = frozenset({Role.FINANCE, Role.ASSISTANT, Role.ADMIN})
 RECONCILES = frozenset({Role.FINANCE, Role.ASSISTANT, Role.ADMIN})
+# Reports (R-8): every role but the warehouse reads sales figures; a salesperson's are their
+# own. The whole team sees the ranking; its amounts only where RANKING_AMOUNT_ROLES says.
+READS_REPORTS = frozenset(set(Role) - {Role.WAREHOUSE})
+SEES_TEAM_FIGURES = frozenset(
+    {Role.ASSISTANT, Role.COMMERCIAL, Role.DIRECTOR, Role.FINANCE, Role.ADMIN}
+)
+EDITS_TARGETS = frozenset({Role.ASSISTANT, Role.DIRECTOR, Role.ADMIN})
 # Money fields (prices, amounts) are shown to every role but the warehouse.
 SEES_MONEY = frozenset(set(Role) - {Role.WAREHOUSE})
 
@@ -106,3 +113,22 @@ def records_payments(user) -> bool:
 
 def reconciles(user) -> bool:
     return role_of(user) in RECONCILES
+
+
+def reads_reports(user) -> bool:
+    return role_of(user) in READS_REPORTS
+
+
+def sees_team_figures(user) -> bool:
+    return role_of(user) in SEES_TEAM_FIGURES
+
+
+def edits_targets(user) -> bool:
+    return role_of(user) in EDITS_TARGETS
+
+
+def sees_ranking_amounts(user) -> bool:
+    """Whether the ranking shows this person the team's amounts (settings.RANKING_AMOUNT_ROLES)."""
+    from django.conf import settings
+
+    return role_of(user) in settings.RANKING_AMOUNT_ROLES

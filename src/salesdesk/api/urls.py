@@ -8,6 +8,7 @@ from salesdesk.catalog import api as catalog_api
 from salesdesk.customers import api as customers_api
 from salesdesk.finance import api as finance_api
 from salesdesk.orders import api as orders_api
+from salesdesk.reports import api as reports_api
 
 from . import views
 
@@ -16,6 +17,7 @@ customers_api.register(router)
 catalog_api.register(router)
 orders_api.register(router)
 finance_api.register(router)
+reports_api.register(router)
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -24,5 +26,6 @@ urlpatterns = [
     *catalog_api.extra_urls(),
     *orders_api.extra_urls(),
     *finance_api.extra_urls(),
+    *reports_api.extra_urls(),
     path("", include(router.urls)),
 ]

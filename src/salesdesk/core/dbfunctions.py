@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Func, IntegerField
+from django.db.models import DateField, Func, IntegerField
 
 EPOCH = dt.date(2000, 1, 1)
 
@@ -24,3 +24,37 @@ class DayNumber(Func):
 
     def as_sql(self, compiler, connection, **extra):  # other backends: not supported here
         raise NotImplementedError("DayNumber supports SQLite and PostgreSQL")
+
+
+class _DateStart(Func):
+    """The first day of a date column's period, as a date, without per-row Python on SQLite."""
+
+    output_field = DateField()
+    sqlite_template = ""
+    postgresql_unit = ""
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return self.sqlite_template.format(sql=sql), params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(date_trunc('{self.postgresql_unit}', {sql})::date)", params
+
+    def as_sql(self, compiler, connection, **extra):  # other backends: not supported here
+        raise NotImplementedError(f"{type(self).__name__} supports SQLite and PostgreSQL")
+
+
+class MonthStart(_DateStart):
+    """The first day of the month (Chinese financial months are calendar months)."""
+
+    sqlite_template = "(substr({sql}, 1, 7) || '-01')"
+    postgresql_unit = "month"
+
+
+class WeekStart(_DateStart):
+    """The Monday of the week (weeks start on Monday)."""
+
+    # 'weekday 0' moves forward to the Sunday ending the week (or stays on it); 6 days back is Monday.
+    sqlite_template = "date({sql}, 'weekday 0', '-6 days')"
+    postgresql_unit = "week"

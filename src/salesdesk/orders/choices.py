@@ -15,6 +15,14 @@ class OrderState(models.TextChoices):
 
 # States in which goods are still owed to the customer.
 OPEN_STATES = (OrderState.CONFIRMED, OrderState.IN_PRODUCTION, OrderState.PARTLY_SHIPPED)
+# States in which an order counts as booked sales (接单额): confirmed and not cancelled.
+BOOKED_STATES = (
+    OrderState.CONFIRMED,
+    OrderState.IN_PRODUCTION,
+    OrderState.PARTLY_SHIPPED,
+    OrderState.SHIPPED,
+    OrderState.CLOSED,
+)
 # States from which an order may still be cancelled (nothing shipped yet).
 CANCELLABLE_STATES = (OrderState.DRAFT, OrderState.CONFIRMED, OrderState.IN_PRODUCTION)
 

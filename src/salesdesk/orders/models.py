@@ -289,3 +289,31 @@ class ShipmentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.get_channel_display()} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class MonthlySales(models.Model):
+    """Booked sales (接单额) per calendar month and salesperson, a summary of the order rows.
+
+    Only the order services write it, in the same transaction as the change that moves an
+    order in or out of booked sales (confirming adds it, cancelling a confirmed order takes
+    it out; a confirmed order's date, salesperson and amount no longer change). Amounts are
+    integer fen so the database adds them exactly on every engine. `monthly_sales_drift`
+    recomputes it from the rows and names any difference.
+    """
+
+    month = models.DateField(_("month"))
+    salesperson = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    amount_fen = models.BigIntegerField(_("amount (fen)"), default=0)
+    orders = models.IntegerField(_("orders"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly sales")
+        verbose_name_plural = _("monthly sales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "salesperson"], name="monthlysales_unique_month_salesperson"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.salesperson_id}: {self.amount_fen}"

@@ -19,6 +19,7 @@ from salesdesk.customers.models import Contact, Customer
 
 from ..choices import NoticeChannel, OrderChannel, OrderState, ProductionStatus
 from ..models import Order, OrderLine, PromiseChange, Shipment, ShipmentLine, ShipmentNotice
+from ..services.summaries import rebuild_monthly_sales
 from .life import LifeMixin
 from .plan import OrderPlan, PlanMixin, weighted
 from .words import (
@@ -371,6 +372,7 @@ class OrdersBuilder(DemoBuilder, PlanMixin, LifeMixin):
         ShipmentNotice.objects.bulk_create(notices, batch_size=BATCH)
         self._write_sequences()
         self._write_last_order_dates()
+        rebuild_monthly_sales()
         self.ctx.data["orders"] = self.orders
         self.ctx.data["shipments"] = self.shipments
         self.ctx.counts += [

@@ -30,8 +30,9 @@ from salesdesk.core.money import CENT
 from salesdesk.core.numbers import next_numbers
 from salesdesk.customers.models import Customer
 
-from ..choices import CANCELLABLE_STATES, OrderChannel, OrderState
+from ..choices import BOOKED_STATES, CANCELLABLE_STATES, OrderChannel, OrderState
 from ..models import Order, OrderLine, PromiseChange
+from . import summaries
 
 NUMBER_PREFIX = "SO"
 PRICE_PLACES = Decimal("0.0001")
@@ -499,6 +500,7 @@ def order_confirm(
     order.state = OrderState.CONFIRMED
     _record(order, by, REASON_CONFIRM)
     order.save()
+    summaries.book(order)
     return order
 
 
@@ -516,12 +518,15 @@ def order_cancel(*, order: Order, by, reason: str) -> Order:
         raise ValidationError({"reason": [_("Give the reason for cancelling.")]})
     if len(reason) > 200:
         raise ValidationError({"reason": [_("Keep the reason under 200 characters.")]})
+    was_booked = order.state in BOOKED_STATES
     order.state = OrderState.CANCELLED
     order.cancelled_at = timezone.now()
     order.cancelled_by = by
     order.cancel_reason = reason
     _record(order, by, REASON_CANCEL)
     order.save()
+    if was_booked:
+        summaries.book(order, sign=-1)
     recompute_last_order_date(order.customer_id)
     return order
 

@@ -1,0 +1,9 @@
+"""pack API."""
+
+
+def register(router) -> None:
+    pass
+
+
+def extra_urls() -> list:
+    return []

@@ -1,0 +1,9 @@
+"""targets API."""
+
+
+def register(router) -> None:
+    pass
+
+
+def extra_urls() -> list:
+    return []

@@ -1,0 +1,9 @@
+"""today API."""
+
+
+def register(router) -> None:
+    pass
+
+
+def extra_urls() -> list:
+    return []

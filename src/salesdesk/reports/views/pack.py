@@ -1,0 +1,3 @@
+"""pack pages."""
+
+urlpatterns: list = []

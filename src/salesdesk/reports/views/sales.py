@@ -1,0 +1,3 @@
+"""sales pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""targets pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""today pages."""
+
+urlpatterns: list = []
