@@ -470,7 +470,8 @@ RECEIVABLE_FROM = (
 
 def receivables(cur, ctx, where: str = "", params=()):
     """The whole ledger newest due date first; open items key accounts first, then by due date.
-    The page also shows the totals of the whole filter."""
+    A filtered page shows the count and totals of the filter; the whole ledger of every year
+    shows its count and what is open (summed over the open items only)."""
     w = f"WHERE {where}" if where else ""
     order = "c.tier, r.due_date, r.issued_on, r.id" if where else "r.due_date DESC, r.id DESC"
     _fetch(
@@ -480,6 +481,14 @@ def receivables(cur, ctx, where: str = "", params=()):
         f"{w} ORDER BY {order} LIMIT {PAGE}",
         params,
     )
+    if not where:
+        _fetch(cur, "SELECT COUNT(*) FROM finance_receivable")
+        _fetch(
+            cur,
+            "SELECT SUM(ROUND(r.amount * 100)) - SUM(ROUND(r.allocated_amount * 100)) "
+            "FROM finance_receivable r WHERE r.is_open",
+        )
+        return
     _fetch(
         cur,
         "SELECT COUNT(*), SUM(ROUND(r.amount * 100)), SUM(ROUND(r.allocated_amount * 100)) "
@@ -508,9 +517,12 @@ def payments(cur, ctx):
         "JOIN customers_customer c ON c.id = p.customer_id LEFT JOIN accounts_user u ON u.id = p.salesperson_id "
         f"ORDER BY p.received_on DESC, p.id DESC LIMIT {PAGE}",
     )
+    # Every payment of every year: the count, and the credit left over the payments with some.
+    _fetch(cur, "SELECT COUNT(*) FROM finance_payment")
     _fetch(
         cur,
-        "SELECT COUNT(*), SUM(ROUND(amount * 100)), SUM(ROUND(allocated_amount * 100)) FROM finance_payment",
+        "SELECT SUM(ROUND(amount * 100)) - SUM(ROUND(allocated_amount * 100)) FROM finance_payment "
+        "WHERE allocated_amount < amount",
     )
 
 
@@ -523,28 +535,34 @@ def api_payments(cur, ctx):
 
 
 def statement(cur, ctx):
-    """One customer's statement over 12 months: opening balance, then every document in the period."""
+    """One customer's statement over 12 months, one page on screen: the opening balance (every
+    document before the period), the period's documents as (date, id, amount) for the totals and
+    the running balance, and the documents of the first page (at most 100 lines)."""
     cid, start, end = ctx.customer_id, ctx.period_start, ctx.today_s
     _fetch(cur, "SELECT * FROM customers_customer WHERE id = %s", (cid,))
     for table, column in (("finance_receivable", "issued_on"), ("finance_payment", "received_on")):
         _fetch(
             cur,
-            f"SELECT SUM(CASE WHEN {column} < %s THEN ROUND(amount * 100) ELSE 0 END), "
-            f"SUM(CASE WHEN {column} >= %s THEN ROUND(amount * 100) ELSE 0 END) FROM {table} "
-            f"WHERE customer_id = %s AND {column} <= %s",
-            (start, start, cid, end),
+            f"SELECT SUM(ROUND(amount * 100)) FROM {table} WHERE customer_id = %s AND {column} < %s",
+            (cid, start),
+        )
+        _fetch(
+            cur,
+            f"SELECT {column}, id, amount FROM {table} WHERE customer_id = %s AND {column} >= %s "
+            f"AND {column} <= %s",
+            (cid, start, end),
         )
     _fetch(
         cur,
         "SELECT r.*, o.number, s.number FROM finance_receivable r LEFT JOIN orders_order o ON o.id = r.order_id "
         "LEFT JOIN orders_shipment s ON s.id = r.shipment_id WHERE r.customer_id = %s AND r.issued_on >= %s "
-        "AND r.issued_on <= %s ORDER BY r.issued_on, r.id",
+        "AND r.issued_on <= %s ORDER BY r.issued_on, r.id LIMIT 100",
         (cid, start, end),
     )
     _fetch(
         cur,
         "SELECT * FROM finance_payment WHERE customer_id = %s AND received_on >= %s AND received_on <= %s "
-        "ORDER BY received_on, id",
+        "ORDER BY received_on, id LIMIT 100",
         (cid, start, end),
     )
 
@@ -635,9 +653,281 @@ def monthly_sales_orders(cur, ctx):
 
 
 def monthly_sales_summary(cur, ctx):
-    """What a stored monthly summary (one row per month × salesperson) costs to read."""
-    _fetch(cur, "SELECT month, SUM(fen) FROM bench_monthly_summary GROUP BY month ORDER BY month")
+    """What the stored monthly summary (one row per month × salesperson) costs to read."""
+    _fetch(
+        cur,
+        "SELECT month, SUM(amount_fen) FROM orders_monthlysales WHERE month >= %s "
+        "GROUP BY month ORDER BY month",
+        (ctx.ten_years_ago,),
+    )
+
+
+# --- sales reports (R-8.2, R-8.3, R-8.5) -----------------------------------------------------
+
+_BOOKED = "('confirmed', 'in_production', 'partly_shipped', 'shipped', 'closed')"
+
+
+def _month_start(day: dt.date, months_back: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _summary_by_month(cur, start: dt.date, stop: dt.date) -> None:
+    _fetch(
+        cur,
+        "SELECT month, SUM(amount_fen), SUM(orders) FROM orders_monthlysales "
+        "WHERE month >= %s AND month < %s GROUP BY month",
+        (start.isoformat(), stop.isoformat()),
+    )
+
+
+def _trend(cur, start: dt.date, stop: dt.date) -> None:
+    """A months report: the months, the same months a year before, the per-person split."""
+    _summary_by_month(cur, start, stop)
+    _summary_by_month(cur, start.replace(year=start.year - 1), stop.replace(year=stop.year - 1))
+    _fetch(
+        cur,
+        "SELECT month, salesperson_id, SUM(amount_fen) FROM orders_monthlysales "
+        "WHERE month >= %s AND month < %s GROUP BY month, salesperson_id",
+        (start.isoformat(), stop.isoformat()),
+    )
+
+
+def sales_monthly_ten_years(cur, ctx):
+    start = dt.date.fromisoformat(ctx.ten_years_ago).replace(day=1)
+    stop = _month_start(ctx.today, -1)
+    _trend(cur, start, stop)
+    _fetch(
+        cur,
+        "SELECT s.salesperson_id, u.display_name, SUM(s.amount_fen), SUM(s.orders) "
+        "FROM orders_monthlysales s JOIN accounts_user u ON u.id = s.salesperson_id "
+        "WHERE s.month >= %s AND s.month < %s GROUP BY s.salesperson_id, u.display_name",
+        (start.isoformat(), stop.isoformat()),
+    )
+
+
+def sales_by_customer(cur, ctx):
+    start, stop = _month_start(ctx.today, 11), _month_start(ctx.today, -1)
+    _trend(cur, start, stop)
+    _fetch(
+        cur,
+        "SELECT o.customer_id, MAX(c.name), MAX(c.code), MAX(c.tier), "
+        "SUM(ROUND(o.total_amount * 100)), COUNT(*) FROM orders_order o "
+        "JOIN customers_customer c ON c.id = o.customer_id "
+        f"WHERE o.state IN {_BOOKED} AND o.order_date >= %s AND o.order_date < %s "
+        "GROUP BY o.customer_id",
+        (start.isoformat(), stop.isoformat()),
+    )
+
+
+def sales_weeks_by_region(cur, ctx):
+    monday = ctx.today - dt.timedelta(days=ctx.today.weekday())
+    start, stop = monday - dt.timedelta(weeks=11), monday + dt.timedelta(days=7)
+    week = (
+        "date(o.order_date, 'weekday 0', '-6 days')"
+        if ctx.engine == "sqlite"
+        else "date_trunc('week', o.order_date)::date"
+    )
+    for first, last in (
+        (start, stop),
+        (start - dt.timedelta(weeks=52), stop - dt.timedelta(weeks=52)),
+    ):
+        _fetch(
+            cur,
+            f"SELECT {week} AS w, SUM(ROUND(o.total_amount * 100)), COUNT(*) FROM orders_order o "
+            f"WHERE o.state IN {_BOOKED} AND o.order_date >= %s AND o.order_date < %s GROUP BY w",
+            (first.isoformat(), last.isoformat()),
+        )
+    _fetch(
+        cur,
+        f"SELECT {week} AS w, o.salesperson_id, SUM(ROUND(o.total_amount * 100)) FROM orders_order o "
+        f"WHERE o.state IN {_BOOKED} AND o.order_date >= %s AND o.order_date < %s GROUP BY w, o.salesperson_id",
+        (start.isoformat(), stop.isoformat()),
+    )
+    _fetch(
+        cur,
+        "SELECT c.province, SUM(ROUND(o.total_amount * 100)), COUNT(*) FROM orders_order o "
+        "JOIN customers_customer c ON c.id = o.customer_id "
+        f"WHERE o.state IN {_BOOKED} AND o.order_date >= %s AND o.order_date < %s GROUP BY c.province",
+        (start.isoformat(), stop.isoformat()),
+    )
+
+
+def ranking_month(cur, ctx):
+    start, stop = _month_start(ctx.today), _month_start(ctx.today, -1)
+    params = (start.isoformat(), stop.isoformat())
+    _fetch(
+        cur,
+        "SELECT salesperson_id, SUM(ROUND(total_amount * 100)) FROM orders_order "
+        f"WHERE state IN {_BOOKED} AND order_date >= %s AND order_date < %s GROUP BY salesperson_id",
+        params,
+    )
+    _fetch(
+        cur,
+        "SELECT year, month, salesperson_id, amount FROM reports_salestarget WHERE year = %s",
+        (start.year,),
+    )
+    stamps = (ctx.utc(start), ctx.utc(stop))
+    _fetch(
+        cur,
+        "SELECT owner_id, COUNT(*) FROM customers_customer WHERE created_at >= %s AND created_at < %s "
+        "AND owner_id IS NOT NULL GROUP BY owner_id",
+        stamps,
+    )
+    _fetch(
+        cur,
+        "SELECT created_by_id, COUNT(*) FROM customers_followup WHERE occurred_at >= %s AND occurred_at < %s "
+        "AND created_by_id IS NOT NULL GROUP BY created_by_id",
+        stamps,
+    )
+    _fetch(
+        cur,
+        "SELECT salesperson_id, SUM(ROUND(amount * 100)) FROM finance_receivable "
+        "WHERE due_date >= %s AND due_date < %s GROUP BY salesperson_id",
+        params,
+    )
+    _fetch(
+        cur,
+        "SELECT r.salesperson_id, SUM(ROUND(a.amount * 100)) FROM finance_allocation a "
+        "JOIN finance_receivable r ON r.id = a.receivable_id JOIN finance_payment p ON p.id = a.payment_id "
+        "WHERE r.due_date >= %s AND r.due_date < %s AND p.received_on < %s GROUP BY r.salesperson_id",
+        (*params, stop.isoformat()),
+    )
+
+
+def new_products(cur, ctx):
+    start = _month_start(ctx.today, 11)
+    params = (start.isoformat(), ctx.today_s)
+    lines = (
+        "FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id "
+        "JOIN catalog_product p ON p.id = l.product_id JOIN customers_customer c ON c.id = o.customer_id "
+        f"WHERE p.is_new AND o.state IN {_BOOKED} AND o.order_date >= %s AND o.order_date <= %s"
+    )
+    for key in ("c.province", "c.industry", "c.type"):
+        _fetch(
+            cur,
+            f"SELECT {key}, SUM(ROUND(l.amount * 100)), COUNT(DISTINCT l.order_id) {lines} GROUP BY {key}",
+            params,
+        )
+    _fetch(
+        cur,
+        f"SELECT l.product_id, MAX(p.name), SUM(ROUND(l.amount * 100)), COUNT(DISTINCT l.order_id) {lines} "
+        "GROUP BY l.product_id",
+        params,
+    )
+    _fetch(cur, f"SELECT COUNT(DISTINCT l.order_id) {lines}", params)
 
 
 def days(n: int, today: dt.date) -> str:
     return (today - dt.timedelta(days=n)).isoformat()
+
+
+# --- Today (R-8.1) --------------------------------------------------------------------------
+
+_OPEN = "('confirmed', 'in_production', 'partly_shipped')"
+
+
+def _today_sections(ctx, owner_id=None) -> list[tuple[str, str, str, tuple]]:
+    """(from + where, order, columns, params) of each Today section, as the sales office sees it
+    (owner_id: a salesperson's own customers only)."""
+    today = ctx.today
+    monday = today - dt.timedelta(days=today.weekday())
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    quiet_cutoff = ctx.stamp(now - dt.timedelta(days=30))
+    own = " AND c.owner_id = %s" if owner_id else ""
+    own_p = (owner_id,) if owner_id else ()
+    orders = "orders_order o JOIN customers_customer c ON c.id = o.customer_id WHERE "
+    ships = "orders_shipment s JOIN customers_customer c ON c.id = s.customer_id WHERE "
+    o_cols, s_cols = "o.id, o.number, c.name, c.tier", "s.id, s.number, c.name, c.tier"
+    return [
+        (
+            orders + "o.state = 'draft' AND o.created_at < %s" + own,
+            "c.tier, o.created_at, o.id",
+            o_cols,
+            (ctx.answer_cutoff, *own_p),
+        ),
+        (
+            orders
+            + f"o.state IN {_OPEN} AND (o.production_status = 'delayed' OR (o.promised_date <= %s "
+            "AND o.production_status <> 'done') OR o.promised_date < %s)" + own,
+            "c.tier, o.promised_date, o.id",
+            o_cols,
+            ((today + dt.timedelta(days=3)).isoformat(), ctx.today_s, *own_p),
+        ),
+        (
+            orders + f"o.state IN {_OPEN} AND o.promised_date BETWEEN %s AND %s" + own,
+            "c.tier, o.promised_date, o.id",
+            o_cols,
+            (monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat(), *own_p),
+        ),
+        (
+            orders + f"o.state IN {_OPEN} AND o.production_status = 'done'" + own,
+            "c.tier, o.promised_date, o.id",
+            o_cols,
+            own_p,
+        ),
+        (ships + "s.notified_at IS NULL" + own, "c.tier, s.ship_date, s.id", s_cols, own_p),
+        (
+            ships + "s.received_at IS NULL AND s.ship_date <= %s" + own,
+            "c.tier, s.ship_date, s.id",
+            s_cols,
+            (ctx.days_ago(3), *own_p),
+        ),
+        (
+            "customers_customer c WHERE c.archived_at IS NULL AND c.next_followup_on <= %s" + own,
+            "c.tier, c.next_followup_on, c.id",
+            "c.id, c.code, c.name, c.tier",
+            (ctx.today_s, *own_p),
+        ),
+        (
+            "customers_lead l JOIN customers_customer c ON c.id = l.customer_id WHERE l.closed_at IS NULL "
+            "AND l.stage_changed_at < %s AND (c.last_followup_at IS NULL OR c.last_followup_at < %s)"
+            + own,
+            "c.tier, c.last_followup_at NULLS FIRST, l.id",
+            "l.id, l.stage, c.name, c.tier",
+            (quiet_cutoff, quiet_cutoff, *own_p),
+        ),
+        (
+            "customers_mailing m JOIN customers_customer c ON c.id = m.customer_id WHERE "
+            "m.feedback_received_on IS NULL AND m.feedback_due_on <= %s" + own,
+            "c.tier, m.feedback_due_on, m.id",
+            "m.id, m.items, c.name, c.tier",
+            (ctx.today_s, *own_p),
+        ),
+        (
+            "catalog_approval a JOIN customers_customer c ON c.id = a.customer_id WHERE "
+            "a.status = 'pending'" + own,
+            "c.tier, a.created_at, a.id",
+            "a.id, a.product_id, c.name, c.tier",
+            own_p,
+        ),
+    ]
+
+
+def today_for(cur, ctx, owner_id=None):
+    """Every Today section: its count and its first 10 rows, then the overdue customers to chase."""
+    for source, order, cols, params in _today_sections(ctx, owner_id):
+        _fetch(cur, f"SELECT COUNT(*) FROM {source}", params)
+        _fetch(cur, f"SELECT {cols} FROM {source} ORDER BY {order} LIMIT 10", params)
+    own = " AND c.owner_id = %s" if owner_id else ""
+    params = (ctx.today_s, ctx.today_s, *((owner_id,) if owner_id else ()))
+    overdue = (
+        "FROM finance_receivable r JOIN customers_customer c ON c.id = r.customer_id "
+        f"WHERE r.is_open AND r.issued_on <= %s AND r.due_date < %s{own}"
+    )
+    _fetch(cur, f"SELECT COUNT(DISTINCT r.customer_id) {overdue}", params)
+    _fetch(
+        cur,
+        "SELECT r.customer_id, c.name, c.tier, MIN(r.due_date), "
+        f"SUM(ROUND(r.amount * 100) - ROUND(r.allocated_amount * 100)) AS fen {overdue} "
+        "GROUP BY r.customer_id, c.name, c.tier ORDER BY c.tier, fen DESC, MIN(r.due_date) LIMIT 10",
+        params,
+    )
+
+
+def today(cur, ctx):
+    today_for(cur, ctx)
+
+
+def today_salesperson(cur, ctx):
+    today_for(cur, ctx, ctx.salesperson_id)

@@ -85,6 +85,7 @@ class Case:
     kind: str = "interactive"  # or "report"
     load: bool = False  # part of the load run
     is_list: bool = False  # load budget applies
+    limit_ms: float | None = None  # an absolute budget besides the ratio
 
 
 @dataclass
@@ -176,21 +177,60 @@ def cases(ctx) -> list[Case]:
             query={"status": "open"},
         ),
         Case("payments list", "finance:payments", "payments", load=True, is_list=True),
+        # A document page (one page of lines with the balance brought forward), not an
+        # aggregate report: the interactive budget (≤ 2× raw, ≤ 10 queries) applies.
         Case(
             "customer statement (biggest customer, 12 months)",
             "finance:statement",
             "statement",
             query={"customer": ctx.customer_code, "start": ctx.period_start, "end": ctx.today_s},
-            kind="report",
         ),
         Case("aging", "finance:aging", "aging", kind="report"),
+        Case("API aging", "report-aging", "aging", kind="report"),
         Case("chase list", "finance:chase", "chase"),
+        Case("today (Today page)", "reports:today", "today", load=True),
+        Case("today (salesperson)", "reports:today", "today_salesperson", user="salesperson"),
+        Case("API today", "api-today", "today"),
         Case(
             "collection rate (12 months by month)",
             "finance:collection-rate",
             "collection_rate",
             kind="report",
             query={"from": ctx.period_start, "to": ctx.today_s, "by": "month"},
+        ),
+        Case(
+            "10-year monthly sales report (by salesperson)",
+            "reports:sales",
+            "sales_monthly_ten_years",
+            query={
+                "period": "month",
+                "date_from": ctx.ten_years_ago,
+                "date_to": ctx.today_s,
+                "by": "salesperson",
+            },
+            kind="report",
+            limit_ms=MONTHLY_REPORT_MS,
+        ),
+        Case(
+            "sales report (12 months by customer)",
+            "reports:sales",
+            "sales_by_customer",
+            query={"period": "month", "by": "customer"},
+            kind="report",
+        ),
+        Case(
+            "sales report (12 weeks by region)",
+            "reports:sales",
+            "sales_weeks_by_region",
+            query={"period": "week", "by": "region"},
+            kind="report",
+        ),
+        Case("salesperson ranking (month)", "reports:ranking", "ranking_month", kind="report"),
+        Case(
+            "new-product promotion (12 months)",
+            "reports:new-products",
+            "new_products",
+            kind="report",
         ),
         Case("API customers", "customer-list", "api_customers"),
         Case("API contacts", "contact-list", "api_contacts"),
@@ -218,14 +258,6 @@ ALIASES = {
     "receivable-list": ["receivable-list"],
     "payment-list": ["payment-list"],
 }
-MONTHLY_NAMES = [
-    "reports:monthly-sales",
-    "reports:sales-monthly",
-    "reports:sales",
-    "orders:sales-report",
-    "orders:monthly-sales",
-    "reports:monthly",
-]
 
 
 class Ctx:
@@ -360,49 +392,33 @@ def measure(case: Case, ctx, clients: dict, runs: int, floor: float) -> Result:
         except Exception as exc:
             result.notes.append(f"raw SQL failed: {exc}"[:100])
     problems = []
-    if result.raw_ms is not None:
+    # A case with an absolute budget (the 10-year monthly report: 200 ms over 3M lines) is held
+    # to it; its raw SQL (reading the summary) is shown for reference.
+    if result.raw_ms is not None and case.limit_ms is None:
         limit = INTERACTIVE_RATIO if case.kind == "interactive" else REPORT_RATIO
         if result.page_ms > limit * max(result.raw_ms, floor):
             problems.append(f"{result.page_ms / max(result.raw_ms, 0.001):.1f}× raw > {limit}×")
     if case.kind == "interactive" and result.queries > MAX_QUERIES:
         problems.append(f"{result.queries} queries > {MAX_QUERIES}")
+    if case.limit_ms is not None and result.page_ms > case.limit_ms:
+        problems.append(f"{result.page_ms:.0f} ms > {case.limit_ms:.0f} ms")
     result.verdict = "ok" if not problems else "FAIL: " + "; ".join(problems)
     return result
 
 
 def monthly_report(ctx, runs: int) -> list[Result]:
-    """The 10-year monthly sales report: the page if one exists, and what its SQL costs three ways."""
+    """What the 10-year monthly sales figures cost three ways, beside the page's own case
+    (informational: why the page reads the monthly summary)."""
     import raw
     from django.db import connection
-    from django.urls import NoReverseMatch, reverse
 
     results = []
-    page_name = None
-    for name in MONTHLY_NAMES:
-        try:
-            reverse(name)
-            page_name = name
-            break
-        except NoReverseMatch:
-            continue
-    month = (
-        "substr(o.order_date, 1, 7)"
-        if ctx.engine == "sqlite"
-        else "to_char(o.order_date, 'YYYY-MM')"
-    )
-    with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS bench_monthly_summary")
-        cur.execute(
-            f"CREATE TEMPORARY TABLE bench_monthly_summary AS SELECT {month} AS month, o.salesperson_id, "
-            "SUM(ROUND(o.total_amount * 100)) AS fen FROM orders_order o WHERE o.state <> 'cancelled' "
-            "GROUP BY 1, 2"
-        )
     for label, fn in (
         ("monthly sales, raw over all order lines", raw.monthly_sales_lines),
         ("monthly sales, raw over stored order totals", raw.monthly_sales_orders),
-        ("monthly sales, raw over a monthly summary table", raw.monthly_sales_summary),
+        ("monthly sales, raw over the monthly summary table", raw.monthly_sales_summary),
     ):
-        case = Case(label, page_name or "", kind="report")
+        case = Case(label, "reports:sales", kind="report")
         result = Result(case, status="raw")
 
         def run_raw(fn=fn):
@@ -417,21 +433,7 @@ def monthly_report(ctx, runs: int) -> list[Result]:
             else f"info: {result.raw_ms:.0f} ms, a page summing these rows cannot meet 200 ms"
         )
         results.append(result)
-    page = Case(
-        "10-year monthly sales report page", page_name or "reports:monthly-sales", kind="report"
-    )
-    if page_name is None:
-        results.append(
-            Result(
-                page, status="missing", verdict="skipped: page missing (arrives with a later issue)"
-            )
-        )
-    else:
-        from django.test import Client  # noqa: F401 - measured like the others by the caller
-
-        results.append(Result(page, status="todo", verdict="see the page row"))
-    with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS bench_monthly_summary")
+    # The page itself is the case "10-year monthly sales report" (200 ms budget).
     return results
 
 

@@ -1,4 +1,4 @@
-"""The `salesdesk` command: serve, demo, manage."""
+"""The `salesdesk` command: serve, demo, check-figures, manage."""
 
 from __future__ import annotations
 
@@ -51,6 +51,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_figures(args: argparse.Namespace) -> int:
+    """Prove the report figures agree (R-8.7): exit 1 and each disagreement when they do not."""
+    _django_setup()
+    from django.core.management import CommandError, call_command
+
+    try:
+        call_command("check_figures", month=args.month)
+    except CommandError as exc:
+        print(f"salesdesk check-figures: {exc}", file=sys.stderr)
+        return exc.returncode
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesdesk.settings")
     from django.core.management import execute_from_command_line
@@ -76,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--password", default="", help="password for every demo user")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when data exists")
     demo.set_defaults(func=cmd_demo)
+
+    check = sub.add_parser(
+        "check-figures", help="recompute the report totals from the raw rows and compare them"
+    )
+    check.add_argument("--month", default="", help="YYYY-MM (default: the current month)")
+    check.set_defaults(func=cmd_check_figures)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

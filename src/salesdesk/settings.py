@@ -190,6 +190,9 @@ RANKING_AMOUNT_ROLES = frozenset(
     env_list("SALESDESK_RANKING_AMOUNT_ROLES", "assistant,commercial,director,finance,admin")
 )
 SALESDESK_QUIET_LEAD_DAYS = env_int("SALESDESK_QUIET_LEAD_DAYS", 30)
+# The monthly pack's PDF embeds this font (a subset) so Chinese prints on any PC; empty: the
+# Noto Sans CJK file of Debian's fonts-noto-cjk or another usual place (reports/pdf.py).
+SALESDESK_PDF_FONT = env_str("SALESDESK_PDF_FONT", "")
 SALESDESK_IMPORT_MAX_BYTES = env_int("SALESDESK_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -16,6 +16,8 @@ def test_salesperson_creates_customer_logs_followup_and_wins_lead(
 ):
     sales1 = UserFactory(username="sales1", role=Role.SALESPERSON, display_name="李业务")
     sign_in("sales1")
+    expect(page.locator("h1")).to_have_text("今日待办")  # Today is the first page
+    page.goto(f"{live_server.url}/customers/")
     expect(page.locator("h1")).to_have_text("客户")
 
     page.get_by_role("link", name="新建客户").click()

@@ -10,5 +10,5 @@ def test_sign_in_page_is_chinese_and_clean(page, live_server, console_errors, tr
     page.fill("input[name=password]", "pw-for-tests")
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert "欢迎" in page.locator("h1").inner_text()
+    assert page.locator("h1").inner_text() == "今日待办"  # Today is the first page
     assert console_errors == []

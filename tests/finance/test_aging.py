@@ -166,12 +166,18 @@ def test_fast_path_and_history_path_agree_today(finance, history):
         assert fast["totals"]["total"] > 0
 
 
-def test_today_reads_open_items_only_in_one_query(finance, history):
+def test_today_reads_open_items_only_and_cuts_the_page_in_sql(finance, history):
+    """The report runs one aggregate (totals and row count); a page is one grouped query with
+    LIMIT/OFFSET; today both read the open items only, never the allocations."""
     with CaptureQueriesContext(connection) as ctx:
-        receivables_aging(user=finance, as_of=TODAY)
-    (query,) = ctx.captured_queries
-    assert "is_open" in query["sql"]
-    assert "finance_allocation" not in query["sql"]
+        report = receivables_aging(user=finance, as_of=TODAY)
+        page = report["rows"][1:3]
+    totals, grouped = (query["sql"] for query in ctx.captured_queries)
+    for sql in (totals, grouped):
+        assert "is_open" in sql and "finance_allocation" not in sql
+    assert "GROUP BY" not in totals and "GROUP BY" in grouped
+    assert "LIMIT 2 OFFSET 1" in grouped
+    assert page == list(receivables_aging(user=finance, as_of=TODAY)["rows"])[1:3]
     with CaptureQueriesContext(connection) as ctx:
         receivables_aging(user=finance, as_of=days_ago(30))
     assert len(ctx.captured_queries) == 1

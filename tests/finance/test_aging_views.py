@@ -256,3 +256,104 @@ def test_page_is_paginated_with_totals_of_every_row(
     assert str(second.context["report"]["totals"]["total"]) == "600.00"
     _name, sheet = xlsx_rows(client.get(URL, {"format": "xlsx"}))
     assert sum(any("分页账龄" in str(cell) for cell in row) for row in sheet) == 60
+
+
+@pytest.fixture
+def thirteen(salesperson, other_salesperson):
+    """13 customers with open items in every bucket, some partly paid, one item paid in full, and
+    a customer whose only receivable was paid three days ago."""
+    customers = []
+    for i in range(13):
+        customer = CustomerFactory(
+            name=f"翻页客户{i:02d}",
+            owner=salesperson if i % 2 else other_salesperson,
+            tier=Tier.KEY if i % 5 == 0 else Tier.ORDINARY,
+        )
+        customers.append(customer)
+        for j, overdue in enumerate((-7, 0, 12, 45, 75, 200)[: 2 + i % 5]):
+            r = make_receivable(customer, f"{100 + i * 7 + j}.{i:02d}", days_ago(overdue))
+            if (i + j) % 4 == 0:
+                pay(r, f"{j + 1}.01", days_ago(2))
+    paid = make_receivable(customers[12], "55.55", days_ago(20))
+    pay(paid, "55.55", days_ago(1))
+    settled = CustomerFactory(name="翻页已结清", owner=salesperson)
+    pay(make_receivable(settled, "9.99", days_ago(50)), "9.99", days_ago(3))
+    return customers
+
+
+def independent_aging(as_of: dt.date) -> tuple[list[tuple], dict]:
+    """Rows (id, total, per bucket) in the page order and the totals, from the raw rows alone."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from salesdesk.finance.models import Allocation, Receivable
+    from salesdesk.finance.selectors.reports import BUCKET_KEYS, bucket_of
+
+    paid = defaultdict(Decimal)
+    for a in Allocation.objects.select_related("payment"):
+        if a.payment.received_on <= as_of:
+            paid[a.receivable_id] += a.amount
+    per_customer: dict = defaultdict(lambda: dict.fromkeys(BUCKET_KEYS, Decimal("0.00")))
+    for r in Receivable.objects.select_related("customer"):
+        open_amount = r.amount - paid[r.pk]
+        if r.issued_on <= as_of and open_amount:
+            per_customer[r.customer][bucket_of((as_of - r.due_date).days)] += open_amount
+    order = sorted(per_customer, key=lambda c: (c.tier, c.name, c.pk))
+    rows = [(c.pk, sum(per_customer[c].values()), per_customer[c]) for c in order]
+    totals = {k: sum((b[k] for _pk, _t, b in rows), Decimal("0.00")) for k in BUCKET_KEYS}
+    return rows, totals
+
+
+@pytest.mark.parametrize("as_of", [TODAY, TODAY - dt.timedelta(days=10)])
+def test_page_two_and_totals_agree_with_the_raw_rows(
+    client_for, api_for, finance, thirteen, settings, as_of, django_assert_max_num_queries
+):
+    """The page is cut by the database: page 2 holds rows 6–10 of the independent computation,
+    and the totals (cards, footer, API) are those of every row, not of the page."""
+    settings.SALESDESK_PAGE_SIZE = 5
+    expected, totals = independent_aging(as_of)
+    # Today the settled customer owes nothing; ten days ago its 9.99 was still open.
+    assert len(expected) == (13 if as_of == TODAY else 14)
+    client = client_for(finance)
+    with django_assert_max_num_queries(4):
+        response = client.get(URL, {"page": 2, "as_of": as_of.isoformat()})
+    report = response.context["report"]
+    assert response.context["page_obj"].paginator.count == len(expected)
+    got_rows = [(r["id"], r["total"], {k: r[k] for k in totals}) for r in report["rows"]]
+    assert got_rows == expected[5:10]
+    assert {k: report["totals"][k] for k in totals} == totals
+    assert report["totals"]["total"] == sum(totals.values())
+    html = response.content.decode()
+    assert html.count("翻页客户") == 5
+    # The API pages the same way and keeps the totals of every row.
+    data = api_for(finance).get(API, {"page": 2, "page_size": 5, "as_of": as_of.isoformat()})
+    data = data.json()
+    assert data["count"] == len(expected) and data["previous"] and data["next"]
+    assert [(r["id"], r["total"]) for r in data["rows"]] == [
+        (pk, f"{total:.2f}") for pk, total, _b in expected[5:10]
+    ]
+    assert data["totals"]["total"] == f"{sum(totals.values()):.2f}"
+    last = api_for(finance).get(API, {"page": 3, "page_size": 5, "as_of": as_of.isoformat()})
+    assert [r["id"] for r in last.json()["rows"]] == [pk for pk, _t, _b in expected[10:]]
+    assert last.json()["next"] is None
+    # The export still lists every row, in the same order.
+    _name, sheet = xlsx_rows(
+        client_for(finance).get(URL, {"format": "xlsx", "as_of": as_of.isoformat()})
+    )
+    assert [row[-1] for row in sheet[1:-1]] == [float(total) for _pk, total, _b in expected]
+
+
+def test_salesperson_pages_own_customers_only(client_for, salesperson, thirteen, settings):
+    settings.SALESDESK_PAGE_SIZE = 5
+    expected, _totals = independent_aging(TODAY)
+    mine = [
+        row
+        for row in expected
+        if row[0] in {c.pk for c in thirteen if c.owner_id == salesperson.pk}
+    ]
+    response = client_for(salesperson).get(URL, {"page": 2})
+    assert response.context["page_obj"].paginator.count == len(mine)
+    assert [r["id"] for r in response.context["report"]["rows"]] == [
+        pk for pk, _t, _b in mine[5:10]
+    ]
+    assert response.context["report"]["totals"]["total"] == sum(t for _pk, t, _b in mine)

@@ -193,3 +193,71 @@ def test_page_query_count_is_bounded(client_for, finance, mine, django_assert_ma
     with django_assert_max_num_queries(10):
         response = client.get(reverse("finance:statement"), params(mine))
     assert len(response.context["statement"].lines) == 80
+
+
+def test_pages_carry_the_balance_forward(ledger, finance):
+    """A page holds some lines; its first line continues from the balance brought forward, and
+    the totals, opening and closing stay those of the whole period."""
+    whole = customer_statement(user=finance, customer=ledger, start=START, end=END)
+    first = customer_statement(
+        user=finance, customer=ledger, start=START, end=END, page=1, per_page=3
+    )
+    second = customer_statement(
+        user=finance, customer=ledger, start=START, end=END, page="2", per_page=3
+    )
+    assert first.line_count == second.line_count == 4
+    assert [line.balance for line in first.lines] == [line.balance for line in whole.lines[:3]]
+    assert (first.brought_forward, first.carried_forward) == (D("600.00"), D("900.14"))
+    assert [line.document for line in second.lines] == ["BK-0228"]
+    assert (second.brought_forward, second.carried_forward) == (D("900.14"), D("-99.86"))
+    for s in (first, second):
+        assert (s.opening, s.closing) == (whole.opening, whole.closing)
+        assert (s.debit_total, s.credit_total) == (D("600.24"), D("1300.10"))
+    # A page number out of range shows the last page; a bad one the first.
+    for page, documents in (("9", ["BK-0228"]), ("x", ["FP-FEB5", "BK-0205", "FP-FEB18"])):
+        s = customer_statement(
+            user=finance, customer=ledger, start=START, end=END, page=page, per_page=3
+        )
+        assert [line.document for line in s.lines] == documents
+
+
+def test_page_shows_brought_and_carried_forward(client_for, finance, ledger, monkeypatch):
+    from salesdesk.finance.selectors import statements
+
+    monkeypatch.setattr(statements, "STATEMENT_PAGE_SIZE", 2)
+    client = client_for(finance)
+    body = client.get(reverse("finance:statement"), params(ledger)).content.decode()
+    assert "FP-FEB5" in body and "FP-FEB18" not in body
+    assert 'data-role="carried-forward"' in body and 'data-role="brought-forward"' not in body
+    assert "¥800.15" in body and "1 / 2" in body
+    body = client.get(reverse("finance:statement"), params(ledger, page=2)).content.decode()
+    assert "FP-FEB5" not in body and "FP-FEB18" in body and "BK-0228" in body
+    assert 'data-role="brought-forward"' in body and 'data-role="carried-forward"' not in body
+    assert "¥800.15" in body and "-¥99.86" in body and "¥600.00" in body  # opening stays
+    # The Excel export holds every line whatever the page.
+    response = client.get(reverse("finance:statement"), params(ledger, page=2, format="xlsx"))
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    assert [row[2] for row in rows.to_python()[3:7]] == [
+        "FP-FEB5",
+        "BK-0205",
+        "FP-FEB18",
+        "BK-0228",
+    ]
+
+
+def test_page_of_a_long_statement_builds_only_its_lines(
+    client_for, finance, mine, monkeypatch, django_assert_max_num_queries
+):
+    from salesdesk.finance.selectors import statements
+
+    monkeypatch.setattr(statements, "STATEMENT_PAGE_SIZE", 10)
+    for i in range(30):
+        make_receivable(mine, f"{i}.50", issued_on=dt.date(2025, 2, 1) + dt.timedelta(days=i % 28))
+    client = client_for(finance)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("finance:statement"), params(mine, page=3))
+    s = response.context["statement"]
+    assert len(s.lines) == 10 and s.line_count == 30
+    whole = customer_statement(user=finance, customer=mine, start=START, end=END)
+    assert [line.balance for line in s.lines] == [line.balance for line in whole.lines[20:]]
+    assert s.brought_forward == whole.lines[19].balance

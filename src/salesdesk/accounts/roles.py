@@ -132,3 +132,35 @@ def sees_ranking_amounts(user) -> bool:
     from django.conf import settings
 
     return role_of(user) in settings.RANKING_AMOUNT_ROLES
+
+
+# Today (R-8.1): the sections of the Today page that are each role's work (the keys are
+# reports.selectors.today's). A salesperson's items are own customers' (the selectors scope
+# them); the warehouse gets shipping work without money or customer files; finance the money.
+_TODAY_SALES_WORK = (
+    "answer",
+    "at_risk",
+    "week",
+    "notice",
+    "receipt",
+    "followups",
+    "quiet",
+    "samples",
+    "approvals",
+    "receivables",
+)
+_TODAY_OFFICE_WORK = (*_TODAY_SALES_WORK, "ready")
+TODAY_SECTIONS = {
+    Role.ASSISTANT: _TODAY_OFFICE_WORK,
+    Role.COMMERCIAL: _TODAY_OFFICE_WORK,
+    Role.DIRECTOR: _TODAY_OFFICE_WORK,
+    Role.ADMIN: _TODAY_OFFICE_WORK,
+    Role.SALESPERSON: _TODAY_SALES_WORK,
+    Role.FINANCE: ("receivables",),
+    Role.WAREHOUSE: ("ready", "receipt"),
+}
+
+
+def today_sections(user) -> tuple[str, ...]:
+    """The Today sections this person works on (none when signed out or inactive)."""
+    return TODAY_SECTIONS.get(role_of(user), ())

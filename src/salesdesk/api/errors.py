@@ -99,3 +99,14 @@ def exception_handler(exc, context):
         ]
     response.data = {"detail": summary, "errors": errors}
     return Response(response.data, status=response.status_code, headers=dict(response.headers))
+
+
+def checked(form, names: dict | None = None) -> dict:
+    """The cleaned data of a query-parameter form; a bad parameter answers 400 naming it
+    (by its API name: `names` maps form field names to the API's where they differ)."""
+    if not form.is_valid():
+        names = names or {}
+        raise serializers.ValidationError(
+            {names.get(name, name): list(errors) for name, errors in form.errors.items()}
+        )
+    return form.cleaned_data

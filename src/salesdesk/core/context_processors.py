@@ -13,4 +13,16 @@ def navigation(request):
         "nav_reads_receivables": roles.reads_receivables(user),
         "nav_records_payments": roles.records_payments(user),
         "nav_reconciles": roles.reconciles(user),
+        "nav_reads_reports": roles.reads_reports(user),
+        **_today(user),
     }
+
+
+def _today(user) -> dict:
+    """The Today link and its count. The count comes from the per-person cache only (no query
+    on every page); when the cache is cold the header fetches it by htmx (reports:today-badge)."""
+    if not roles.today_sections(user):
+        return {"nav_today": False}
+    from salesdesk.reports.selectors.today import cached_total
+
+    return {"nav_today": True, "nav_today_total": cached_total(user)}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from .models import NumberSequence
+from .prepared import prepared_cursor
 
 
 def next_numbers(prefix: str, year: int, count: int = 1) -> list[str]:
@@ -13,11 +14,12 @@ def next_numbers(prefix: str, year: int, count: int = 1) -> list[str]:
     The UPDATE locks the series row until the caller commits (PostgreSQL; SQLite's IMMEDIATE
     transactions serialize writers anyway), so two clerks saving at once never share a number.
     """
-    # One round trip: UPDATE ... RETURNING (SQLite 3.35+, PostgreSQL). No savepoint: the
+    # One round trip: UPDATE ... RETURNING (SQLite 3.35+, PostgreSQL), prepared on PostgreSQL
+    # (core/prepared.py: it runs with every order and shipment). No savepoint: the
     # caller's transaction covers it; only the first number of a year needs one, to survive
     # two clerks creating that row at once.
     table = NumberSequence._meta.db_table
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), prepared_cursor() as cursor:
         cursor.execute(
             f'UPDATE "{table}" SET "last" = "last" + %s WHERE "prefix" = %s AND "year" = %s RETURNING "last"',
             [count, prefix, year],

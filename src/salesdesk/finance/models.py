@@ -93,7 +93,10 @@ class Receivable(models.Model):
                 condition=Q(is_open=True),
                 name="receivable_open_cust_idx",
             ),
-            models.Index(fields=["customer", "issued_on"], name="receivable_customer_idx"),
+            # The customer statement: its opening sum and its lines read from the index alone.
+            models.Index(
+                fields=["customer", "issued_on", "amount", "id"], name="receivable_statement_idx"
+            ),
             models.Index(fields=["salesperson", "due_date"], name="receivable_salesperson_idx"),
             models.Index(fields=["due_date"], name="receivable_due_idx"),
         ]
@@ -160,7 +163,9 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-received_on", "-id"]
         indexes = [
-            models.Index(fields=["customer", "-received_on"], name="payment_customer_idx"),
+            models.Index(
+                fields=["customer", "-received_on", "amount", "id"], name="payment_statement_idx"
+            ),
             models.Index(fields=["-received_on", "-id"], name="payment_list_idx"),
             models.Index(
                 fields=["customer"],

@@ -230,6 +230,13 @@ class Shipment(models.Model):
             models.Index(fields=["customer", "-ship_date"], name="shipment_customer_idx"),
             models.Index(fields=["-ship_date", "-id"], name="shipment_list_idx"),
             models.Index(fields=["notified_at"], name="shipment_notified_idx"),
+            # Shipments the customer has not signed for yet (Today, the "not received" filter):
+            # a small partial index, whatever the length of the history.
+            models.Index(
+                fields=["ship_date"],
+                condition=Q(received_at__isnull=True),
+                name="shipment_unreceived_idx",
+            ),
         ]
 
     def __str__(self) -> str:

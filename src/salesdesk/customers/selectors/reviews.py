@@ -12,7 +12,7 @@ from django.utils import timezone
 from salesdesk.core.scoping import scope_by_customer
 
 from ..choices import LostReason, Source, Stage
-from ..models import Customer, Lead, LeadStageChange
+from ..models import Customer, FollowUp, Lead, LeadStageChange
 
 REVIEW_DAYS = 14
 # The page lists this many stalled leads (key accounts first, then longest in their stage) beside
@@ -204,3 +204,25 @@ def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHO
         "stalled_total": sum(row["count"] for row in stalled_by_stage),
         "new_customers": list(new_customer_table(user=user, start=start, end=as_of)),
     }
+
+
+def activity_by_person(*, user, start: dt.date, end: dt.date) -> dict[int, dict]:
+    """Per salesperson in the period: new customers owned (created in it) and follow-ups
+    logged (by who logged them), scoped to the person. {user id: {"new_customers", "followups"}}."""
+    low, high = period_bounds(start, end)
+    out: dict[int, dict] = {}
+    new = scope_by_customer(
+        Customer.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False),
+        user,
+        "",
+    )
+    for row in new.values("owner_id").annotate(n=Count("id")).order_by():
+        out.setdefault(row["owner_id"], {"new_customers": 0, "followups": 0})["new_customers"] = row["n"]
+    calls = scope_by_customer(
+        FollowUp.objects.filter(occurred_at__gte=low, occurred_at__lt=high, created_by__isnull=False),
+        user,
+        "customer__",
+    )
+    for row in calls.values("created_by_id").annotate(n=Count("id")).order_by():
+        out.setdefault(row["created_by_id"], {"new_customers": 0, "followups": 0})["followups"] = row["n"]
+    return out

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from salesdesk.accounts import roles
 from salesdesk.api.errors import ErrorSerializer
+from salesdesk.api.pagination import Pagination
 from salesdesk.core.permissions import api_permission
 
 from ..forms.reports import AgingForm, CollectionRateForm
@@ -65,6 +66,9 @@ AgingReport = inline_serializer(
             help_text="Bucket labels in the order not_due, d0_30, d31_60, d61_90, d90_plus",
         ),
         "definition": serializers.CharField(),
+        "count": serializers.IntegerField(help_text="Rows in the whole report"),
+        "next": serializers.URLField(allow_null=True, help_text="The next page of rows"),
+        "previous": serializers.URLField(allow_null=True, help_text="The previous page"),
         "rows": inline_serializer(*AGING_ROW, many=True),
         "totals": inline_serializer("AgingTotals", _amount_fields()),
     },
@@ -119,7 +123,8 @@ class AgingView(APIView):
             "Open receivables per customer (key accounts first) or per salesperson in buckets by "
             "days overdue (report date minus due date): not yet due (0 or less), 1–30, 31–60, "
             "61–90, over 90. A past date counts what was open then. A salesperson sees own "
-            "customers only."
+            "customers only. Rows come a page at a time (`page`, `page_size` up to 200, as the "
+            "lists); `count` and `totals` are of every row."
         ),
         parameters=[
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="Report date (default today)"),
@@ -128,6 +133,10 @@ class AgingView(APIView):
                 OpenApiTypes.STR,
                 enum=["customer", "salesperson"],
                 description="Default customer",
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page of rows (default 1)"),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description="Rows per page (default 50, at most 200)"
             ),
         ],
         responses={200: AgingReport, **ERRORS},
@@ -140,6 +149,9 @@ class AgingView(APIView):
                     "by": "customer",
                     "buckets": ["未到期", "0–30天", "31–60天", "61–90天", "90天以上"],
                     "definition": "…",
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
                     "rows": [
                         {
                             "id": 12,
@@ -168,6 +180,9 @@ class AgingView(APIView):
     def get(self, request):
         params = _check(AgingForm(request.query_params))
         report = receivables_aging(user=request.user, as_of=params["as_of"], by=params["by"])
+        # One page of rows, cut by the database (LIMIT/OFFSET); the totals are of every row.
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(report["rows"], request, view=self)
         amounts = [*BUCKET_KEYS, "total"]
         return Response(
             {
@@ -175,9 +190,12 @@ class AgingView(APIView):
                 "by": report["by"],
                 "buckets": [str(label) for _key, label in BUCKETS],
                 "definition": str(report["definition"]),
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
                 "rows": [
                     {"id": r["id"], "name": r["name"], **{k: _money(r[k]) for k in amounts}}
-                    for r in report["rows"]
+                    for r in rows
                 ],
                 "totals": {k: _money(report["totals"][k]) for k in amounts},
             }

@@ -112,15 +112,40 @@ def receivable_list(
 
 @dataclass
 class Totals:
+    """Figures of a whole filtered list. amount and collected are None for a whole history
+    (`whole_history=True`): summing a million rows per page view is what the list avoids."""
+
     count: int
-    amount: Decimal
-    collected: Decimal
+    amount: Decimal | None
+    collected: Decimal | None
     open: Decimal
 
 
-def receivable_totals(queryset: QuerySet[Receivable]) -> Totals:
-    """Amount, collected and open of the whole filtered list, in one exact (fen) query."""
-    sums = queryset.order_by().aggregate(
+def whole_receivable_history(*, customer=None, salesperson=None, status="", search="", **_) -> bool:
+    """Whether the receivables list shows the ledger of every year unrestricted (all or paid,
+    no customer, salesperson or text): its totals then follow the open items only."""
+    return status in ("", STATUS_PAID) and not (customer or salesperson or (search or "").strip())
+
+
+def receivable_totals(queryset: QuerySet[Receivable], *, whole_history: bool = False) -> Totals:
+    """Count, amount, collected and open of the whole filtered list, in one exact (fen) query.
+
+    whole_history: the count (COUNT(*) reads an index) and what is open, summed over the open
+    items of the list alone (the partial open index: the cost follows the open count, not ten
+    years of history); amount and collected are not summed (None).
+    """
+    queryset = queryset.order_by()
+    if whole_history:
+        sums = queryset.filter(is_open=True).aggregate(
+            amount=fen_sum("amount"), collected=fen_sum("allocated_amount")
+        )
+        return Totals(
+            count=queryset.count(),
+            amount=None,
+            collected=None,
+            open=fen_to_yuan(sums["amount"] - sums["collected"]),
+        )
+    sums = queryset.aggregate(
         amount=fen_sum("amount"), collected=fen_sum("allocated_amount"), count=Count("id")
     )
     return Totals(
@@ -236,8 +261,32 @@ def payment_list(
     return qs.order_by("-received_on", "-id")
 
 
-def payment_totals(queryset: QuerySet[Payment]) -> Totals:
-    sums = queryset.order_by().aggregate(
+def whole_payment_history(
+    *, customer=None, date_from=None, date_to=None, unallocated_only=False, search="", **_
+) -> bool:
+    """Whether the payments list shows every payment of every year unrestricted: its totals then
+    follow the payments with credit left only."""
+    return not (customer or date_from or date_to or unallocated_only or (search or "").strip())
+
+
+def payment_totals(queryset: QuerySet[Payment], *, whole_history: bool = False) -> Totals:
+    """Count, amount, allocated and credit left of the whole filtered list in one exact query.
+
+    whole_history: the count (COUNT(*) reads an index) and the credit left, summed over the
+    payments with credit left alone (payment_credit_idx); amount and allocated are None.
+    """
+    queryset = queryset.order_by()
+    if whole_history:
+        sums = queryset.filter(allocated_amount__lt=F("amount")).aggregate(
+            amount=fen_sum("amount"), allocated=fen_sum("allocated_amount")
+        )
+        return Totals(
+            count=queryset.count(),
+            amount=None,
+            collected=None,
+            open=fen_to_yuan(sums["amount"] - sums["allocated"]),
+        )
+    sums = queryset.aggregate(
         amount=fen_sum("amount"), allocated=fen_sum("allocated_amount"), count=Count("id")
     )
     return Totals(

@@ -5,13 +5,14 @@ SQLite and PostgreSQL alike (docs/adr/0003-money.md)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     BigIntegerField,
     CharField,
+    Count,
     F,
     Func,
     Max,
@@ -21,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
@@ -103,7 +105,7 @@ def open_items(*, user, as_of: dt.date, history: bool = False):
     (the tests prove both paths agree).
     """
     base = scope_by_customer(Receivable.objects.all(), user, "customer__")
-    if as_of == timezone.localdate() and not history:
+    if _reads_open_items(as_of, history):
         # issued_on: an invoice dated ahead is not owed yet (as on the history path).
         qs = base.filter(is_open=True, issued_on__lte=as_of).alias(
             open_yuan=F("amount") - F("allocated_amount")
@@ -114,6 +116,18 @@ def open_items(*, user, as_of: dt.date, history: bool = False):
 
         return qs, open_sum
     return past_open_items(base, as_of)
+
+
+def _reads_open_items(as_of: dt.date, history: bool) -> bool:
+    """Whether `open_items` takes the fast path (today's open items with the stored amounts)."""
+    return as_of == timezone.localdate() and not history
+
+
+def _owes_something(as_of: dt.date, history: bool) -> Q:
+    """The rows of `open_items` with a non-zero open amount (its fast or its history path)."""
+    if _reads_open_items(as_of, history):
+        return Q(allocated_amount__lt=F("amount"))
+    return Q(open_fen__gt=0)
 
 
 def past_open_items(base: QuerySet, as_of: dt.date):
@@ -151,43 +165,61 @@ def _amounts(row: dict) -> dict:
     return amounts
 
 
-def _totals(rows: list[dict]) -> dict:
-    keys = [*BUCKET_KEYS, "total", "overdue"]
-    return {key: sum((r[key] for r in rows), ZERO) for key in keys}
+def _aggregate(qs: QuerySet, **aggregates) -> dict:
+    """One row of aggregates over `qs`, which may sum its alias()es (aggregate() refuses that):
+    a constant in values() adds no GROUP BY, so this is a plain aggregate query."""
+    rows = list(qs.order_by().values(_all=Value(1)).annotate(**aggregates))
+    return rows[0] if rows else dict.fromkeys(aggregates, 0)  # none(): out of every scope
 
 
-def receivables_aging(
-    *,
-    user,
-    as_of: dt.date | None = None,
-    by: str = "customer",
-    customer=None,
-    salesperson=None,
-    history: bool = False,
-) -> dict:
-    """Open receivables as of a date in aging buckets, per customer (key accounts first) or per
-    salesperson, with totals (R-5.2). One aggregate query; amounts exact Decimal yuan."""
-    as_of = as_of or timezone.localdate()
-    if by not in AGING_BY:
-        raise ValueError(f"by must be one of {AGING_BY}")
-    qs, open_sum = open_items(user=user, as_of=as_of, history=history)
-    if customer is not None:
-        qs = qs.filter(customer=customer)
-    if salesperson is not None:
-        qs = qs.filter(salesperson=salesperson)
-    if by == "customer":
-        fields = ["customer_id", "customer__name", "customer__code", "customer__tier"]
-        order = ["customer__tier", "customer__name", "customer_id"]
-    else:
-        fields = ["salesperson_id", "salesperson__display_name", "salesperson__username"]
-        order = ["salesperson__display_name", "salesperson__username", "salesperson_id"]
-    grouped = qs.values(*fields).annotate(**_bucket_sums(open_sum, as_of)).order_by(*order)
-    rows = []
-    for row in grouped:
-        amounts = _amounts(row)
-        if not amounts["total"]:
-            continue
-        if by == "customer":
+class AgingRows(Sequence):
+    """The rows of an aging report, cut by the database.
+
+    len() is the number of rows (counted by the totals query). A slice runs the grouped query
+    with ORDER BY + LIMIT/OFFSET and turns only those rows into Decimal yuan, so a page of 50
+    costs the same whatever the number of customers; iterating reads every row (the Excel
+    export). Paginator and list comparisons work on it as on a list.
+    """
+
+    def __init__(self, grouped: QuerySet, by: str, count: int):
+        self._grouped, self._by, self._count = grouped, by, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def count(self) -> int:  # what django.core.paginator.Paginator asks
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                return list(self)[index]
+            if start >= stop:
+                return []
+            return [self._row(row) for row in self._grouped[start:stop]]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("aging row index out of range")
+        return self._row(self._grouped[index])
+
+    def __iter__(self):
+        if not self._count:
+            return
+        for row in self._grouped.iterator(chunk_size=2000):
+            yield self._row(row)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # mutable-looking sequence: compared by value, not hashable
+
+    def __repr__(self) -> str:
+        return f"<AgingRows by {self._by}: {self._count} rows>"
+
+    def _row(self, row: dict) -> dict:
+        if self._by == "customer":
             head = {
                 "id": row["customer_id"],
                 "name": row["customer__name"],
@@ -203,13 +235,53 @@ def receivables_aging(
                 "code": row["salesperson__username"] or "",
                 "is_key": False,
             }
-        rows.append({**head, **amounts})
+        return {**head, **_amounts(row)}
+
+
+def receivables_aging(
+    *,
+    user,
+    as_of: dt.date | None = None,
+    by: str = "customer",
+    customer=None,
+    salesperson=None,
+    history: bool = False,
+) -> dict:
+    """Open receivables as of a date in aging buckets, per customer (key accounts first) or per
+    salesperson, with totals (R-5.2); amounts exact Decimal yuan.
+
+    Runs one aggregate over the open items at once (the totals and the number of rows);
+    `rows` is an AgingRows: a page of it is one grouped query with ORDER BY + LIMIT/OFFSET,
+    so the cost follows the open items and the page, never the number of customers in Python.
+    """
+    as_of = as_of or timezone.localdate()
+    if by not in AGING_BY:
+        raise ValueError(f"by must be one of {AGING_BY}")
+    qs, open_sum = open_items(user=user, as_of=as_of, history=history)
+    # A row that is open but owes nothing (fully paid by then, closed later) adds nothing: left
+    # out, every group counted below has a non-zero total, as the rows shown.
+    qs = qs.filter(_owes_something(as_of, history))
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if salesperson is not None:
+        qs = qs.filter(salesperson=salesperson)
+    if by == "customer":
+        fields = ["customer_id", "customer__name", "customer__code", "customer__tier"]
+        order = ["customer__tier", "customer__name", "customer_id"]
+        key = F("customer_id")
+    else:
+        fields = ["salesperson_id", "salesperson__display_name", "salesperson__username"]
+        order = ["salesperson__display_name", "salesperson__username", "salesperson_id"]
+        key = Coalesce("salesperson_id", 0)  # "no salesperson" is a row too; COUNT skips NULL
+    sums = _bucket_sums(open_sum, as_of)
+    figures = _aggregate(qs, rows=Count(key, distinct=True), **sums)
+    grouped = qs.values(*fields).annotate(**sums).order_by(*order)
     return {
         "as_of": as_of,
         "by": by,
         "buckets": BUCKETS,
-        "rows": rows,
-        "totals": _totals(rows),
+        "rows": AgingRows(grouped, by, figures["rows"]),
+        "totals": _amounts(figures),
         "definition": AGING_DEFINITION,
     }
 

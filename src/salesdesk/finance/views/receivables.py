@@ -3,8 +3,10 @@ number, fast payment entry, payment detail with allocation of credit, the custom
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -12,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesdesk.accounts import roles
 from salesdesk.core.excel import Sheet, xlsx_response
-from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 
 from ..forms.receivables import (
@@ -35,6 +36,20 @@ ENTRY_ID = "payment-entry"
 OPEN_ID = "open-receivables"
 
 
+def _paginate(request, queryset, count: int):
+    """A page of `queryset` whose row count is already known (from the totals query): the
+    paginator does not count the list a second time."""
+    paginator = Paginator(queryset, settings.SALESDESK_PAGE_SIZE)
+    paginator.count = count  # a cached_property: set, it is not computed
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
 def _htmx_target(request, target: str) -> bool:
     return bool(request.htmx) and request.htmx.target == target
 
@@ -46,17 +61,21 @@ def _htmx_target(request, target: str) -> bool:
 @require_GET
 def receivable_list(request):
     form = ReceivableFilterForm(request.GET, user=request.user)
-    receivables = selectors.receivable_list(user=request.user, **form.filters())
-    totals = selectors.receivable_totals(receivables)
-    if request.GET.get("format") == "xlsx":
+    filters = form.filters()
+    receivables = selectors.receivable_list(user=request.user, **filters)
+    if request.GET.get("format") == "xlsx":  # every row: the totals of every row too
+        totals = selectors.receivable_totals(receivables)
         rows = [*selectors.receivable_export_rows(receivables), _total_row(totals)]
         sheet = Sheet(
             title=_("Receivables"), headers=selectors.receivable_export_headers(), rows=rows
         )
         return xlsx_response(_("receivables"), [sheet])
+    totals = selectors.receivable_totals(
+        receivables, whole_history=selectors.whole_receivable_history(**filters)
+    )
     context = {
         "form": form,
-        "page_obj": paginate(request, receivables),
+        "page_obj": _paginate(request, receivables, totals.count),
         "totals": totals,
         "table_id": TABLE_ID,
         "can_record": roles.records_payments(request.user),
@@ -132,11 +151,15 @@ def receivable_invoice(request, pk: int):
 @require_GET
 def payment_list(request):
     form = PaymentFilterForm(request.GET)
-    payments = selectors.payment_list(user=request.user, **form.filters())
+    filters = form.filters()
+    payments = selectors.payment_list(user=request.user, **filters)
+    totals = selectors.payment_totals(
+        payments, whole_history=selectors.whole_payment_history(**filters)
+    )
     context = {
         "form": form,
-        "page_obj": paginate(request, payments),
-        "totals": selectors.payment_totals(payments),
+        "page_obj": _paginate(request, payments, totals.count),
+        "totals": totals,
         "table_id": PAYMENT_TABLE_ID,
         "can_record": roles.records_payments(request.user),
     }
@@ -276,10 +299,15 @@ def statement(request):
     form = StatementForm(request.GET if "customer" in request.GET else None, user=request.user)
     result = None
     if form.is_bound and form.is_valid():
-        result = statement_selectors.customer_statement(user=request.user, **form.cleaned_data)
-        if request.GET.get("format") == "xlsx":
-            return _statement_xlsx(result)
-    return render(request, "finance/statement.html", {"form": form, "statement": result})
+        if request.GET.get("format") == "xlsx":  # every line
+            return _statement_xlsx(
+                statement_selectors.customer_statement(user=request.user, **form.cleaned_data)
+            )
+        result = statement_selectors.customer_statement(
+            user=request.user, **form.cleaned_data, page=request.GET.get("page") or 1
+        )
+    context = {"form": form, "statement": result, "page_obj": result and result.page_obj}
+    return render(request, "finance/statement.html", context)
 
 
 def _statement_xlsx(result):

@@ -19,6 +19,7 @@ from salesdesk.catalog.models import Product
 from salesdesk.core import forms as core_forms
 from salesdesk.core.forms import BootstrapMixin
 from salesdesk.core.scoping import scope_by_customer
+from salesdesk.customers.choices import CustomerType, Industry, Province
 from salesdesk.customers.models import Customer
 
 from ..choices import OrderChannel, OrderState, ProductionStatus
@@ -75,6 +76,28 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
     )
     at_risk = forms.BooleanField(label=_("At risk only"), required=False)
     key_first = forms.BooleanField(label=_("Key accounts first"), required=False)
+    date_from = forms.DateField(
+        label=_("Ordered from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Ordered to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    # The drill-down from a sales report to the orders behind a bar (shown as a note above
+    # the list, see `drill_down`).
+    booked = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    province = forms.ChoiceField(required=False, choices=Province.choices, widget=forms.HiddenInput)
+    industry = forms.ChoiceField(required=False, choices=Industry.choices, widget=forms.HiddenInput)
+    customer_type = forms.ChoiceField(
+        required=False, choices=CustomerType.choices, widget=forms.HiddenInput
+    )
+    product = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new_products = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    DRILL_FIELDS = ("booked", "province", "industry", "customer_type", "product", "new_products")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,11 +112,43 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
         data = self.cleaned_data
         out = {
             key: data.get(key)
-            for key in ("search", "state", "customer", "promise_due", "at_risk", "key_first")
+            for key in (
+                "search",
+                "state",
+                "customer",
+                "promise_due",
+                "at_risk",
+                "key_first",
+                "date_from",
+                "date_to",
+                *self.DRILL_FIELDS,
+            )
         }
         if "salesperson" in self.fields:
             out["salesperson"] = data.get("salesperson")
         return {key: value for key, value in out.items() if value not in (None, "", False)}
+
+
+    def drill_down(self) -> list[str]:
+        """The report filters in force, in words, for the note above the list."""
+        if not self.is_valid():
+            return []
+        data, notes = self.cleaned_data, []
+        if data.get("booked"):
+            notes.append(str(_("Booked orders (confirmed, not cancelled)")))
+        for name, choices in (
+            ("province", Province),
+            ("industry", Industry),
+            ("customer_type", CustomerType),
+        ):
+            if data.get(name):
+                notes.append(str(choices(data[name]).label))
+        if data.get("product"):
+            product = Product.objects.filter(pk=data["product"]).first()
+            notes.append(f"{product.code} {product.name}" if product else str(data["product"]))
+        elif data.get("new_products"):
+            notes.append(str(_("New products")))
+        return notes
 
 
 class ContractFilterForm(BootstrapMixin, forms.Form):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from salesdesk.accounts import roles
 from salesdesk.core.scoping import scope_orders
 
-from ..choices import OPEN_STATES, ProductionStatus
+from ..choices import BOOKED_STATES, OPEN_STATES, ProductionStatus
 from ..models import Order, OrderLine
 
 # Values of the `risk_reason` annotation and how pages show them.
@@ -110,8 +110,20 @@ def order_list(
     search: str = "",
     key_first: bool = False,
     as_of: dt.date | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    booked: bool = False,
+    province: str = "",
+    industry: str = "",
+    customer_type: str = "",
+    product=None,
+    new_products: bool = False,
 ) -> QuerySet[Order]:
-    """Orders this person may read, newest first (key accounts first only when asked), with `risk_reason`."""
+    """Orders this person may read, newest first (key accounts first only when asked), with `risk_reason`.
+
+    The order-date range, `booked` (confirmed, not cancelled: the orders behind sales figures),
+    the customer's province, industry and type, and a product (or new products) are the
+    drill-down from the sales reports to the orders behind a bar."""
     as_of = as_of or today()
     qs = _scoped(user).annotate(risk_reason=risk_reason(as_of))
     if state:
@@ -131,6 +143,22 @@ def order_list(
         qs = qs.filter(state__in=OPEN_STATES, promised_date__lt=as_of)
     if at_risk:
         qs = qs.filter(at_risk_q(as_of))
+    if date_from:
+        qs = qs.filter(order_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(order_date__lte=date_to)
+    if booked:
+        qs = qs.filter(state__in=BOOKED_STATES)
+    for field, value in (("province", province), ("industry", industry), ("type", customer_type)):
+        if value:
+            qs = qs.filter(**{f"customer__{field}": value})
+    if product or new_products:
+        lines = OrderLine.objects.filter(order=OuterRef("pk"))
+        if product:
+            lines = lines.filter(product_id=getattr(product, "pk", product))
+        else:
+            lines = lines.filter(product__is_new=True)
+        qs = qs.filter(Exists(lines))
     qs = _search(qs, search)
     ordering = ("-order_date", "-id")
     if key_first:

@@ -40,3 +40,17 @@ def monthly_sales_drift(month: dt.date | None = None) -> list[SummaryDrift]:
         if have != want:
             drift.append(SummaryDrift(key[0], key[1], have[0], want[0], have[1], want[1]))
     return drift
+
+
+def booked_by_month(*, start: dt.date, end: dt.date) -> list[dict]:
+    """Booked sales (接单额) from the monthly summary for the months from `start`'s to `end`'s:
+    [{"month": first day, "salesperson_id", "fen": integer fen, "orders"}], one row per month
+    and salesperson that has any. Not scoped: the report selectors calling it scope the rows."""
+    rows = MonthlySales.objects.filter(
+        month__gte=start.replace(day=1), month__lte=end.replace(day=1)
+    ).values_list("month", "salesperson_id", "amount_fen", "orders")
+    return [
+        {"month": _as_date(m), "salesperson_id": sp, "fen": fen, "orders": n}
+        for m, sp, fen, n in rows
+        if fen or n
+    ]

@@ -53,6 +53,7 @@ def order_list(request):
         "table_id": TABLE_ID,
         "risk_labels": selectors.RISK_LABELS,
         "can_enter_orders": roles.edits_orders(request.user),
+        "drill_down": form.drill_down(),
     }
     return render_list(
         request, context, page="orders/order_list.html", table="orders/_order_table.html"

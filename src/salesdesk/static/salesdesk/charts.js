@@ -6,6 +6,7 @@
  * Every [data-chart] element is drawn when the page loads and when htmx swaps new content in;
  * charts follow the window's size. Labels come from the server, already in the reader's
  * language. SalesDeskCharts.draw(configId, elementOrId) draws one chart by hand.
+ * An option may carry "links": one URL per category; clicking that bar opens it (drill-down).
  */
 (function () {
   "use strict";
@@ -27,8 +28,18 @@
     var el = typeof target === "string" ? document.getElementById(target) : target;
     var option = readOption(configId);
     if (!el || !option || !window.echarts) return null;
+    var links = option.links || [];
+    delete option.links;
     var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
     chart.setOption(option, true);
+    chart.off("click");
+    if (links.length) {
+      chart.on("click", function (params) {
+        var url = links[params.dataIndex];
+        if (url) window.location.href = url;
+      });
+      el.setAttribute("data-drill", "1");
+    }
     if (charts.indexOf(chart) < 0) charts.push(chart);
     return chart;
   }
