@@ -477,3 +477,29 @@ def test_top_customers_are_cut_in_the_database_with_the_rest_summed(sales, direc
     products = sales_breakdown(dimension="product", limit=2, **feb)
     assert len(products["rows"]) == 2 and products["others"]["count"] == 1
     assert products["totals"]["amount"] == Decimal("899.99")
+
+
+def test_ranking_counts_new_customers_and_follow_ups_of_the_period(
+    salesperson, other_salesperson, director, mine, theirs
+):
+    from django.utils import timezone
+
+    from salesdesk.customers.models import Customer
+    from tests.factories import FollowUpFactory
+
+    feb = timezone.make_aware(dt.datetime(2026, 2, 10, 10, 0))
+    new = CustomerFactory(owner=salesperson)
+    Customer.objects.filter(pk__in=[new.pk]).update(created_at=feb)
+    Customer.objects.filter(pk__in=[mine.pk, theirs.pk]).update(
+        created_at=feb - dt.timedelta(days=60)
+    )
+    FollowUpFactory(customer=mine, created_by=salesperson, occurred_at=feb)
+    FollowUpFactory(customer=mine, created_by=salesperson, occurred_at=feb)
+    FollowUpFactory(customer=theirs, created_by=other_salesperson, occurred_at=feb)
+    FollowUpFactory(
+        customer=theirs, created_by=other_salesperson, occurred_at=feb - dt.timedelta(days=20)
+    )
+    report = ranking(user=director, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28))
+    rows = {r.salesperson_id: (r.new_customers, r.followups) for r in report["rows"]}
+    assert rows[salesperson.pk] == (1, 2)
+    assert rows[other_salesperson.pk] == (0, 1)

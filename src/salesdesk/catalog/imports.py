@@ -184,22 +184,9 @@ def _plan_rows(*, sheet: Sheet, result: ImportResult, plan: Plan) -> None:
 def build_plan(*, content: bytes, result: ImportResult) -> Plan | None:
     """Read and check the workbook against the database; None (with errors in `result`) when
     anything is wrong. Reads only: a bounded number of queries whatever the row count."""
-    try:
-        book = engine.open_workbook(content)
-    except engine.WorkbookError as exc:
-        result.add("", None, "", exc.message)
-        return None
-    name = engine.find_sheet(book, PRODUCT_SPEC, fallback_single=True)
-    sheet = engine.read_sheet(book, PRODUCT_SPEC, result, name=name)
-    if sheet is None:
-        return None
-    plan = Plan()
-    _plan_rows(sheet=sheet, result=result, plan=plan)
-    if not result.valid:
-        return None  # counts stay 0: nothing is, or would be, written
-    engine.count_actions(result, plan.actions)
-    engine.fill_preview(result, sheet, plan.actions)
-    return plan
+    return engine.plan_single_sheet(
+        content=content, result=result, spec=PRODUCT_SPEC, plan_rows=_plan_rows
+    )
 
 
 def apply_plan(plan: Plan, *, by) -> None:

@@ -846,3 +846,27 @@ class Plan:
             self.actions[number] = "update"
         else:
             self.actions[number] = "unchanged"
+
+
+def plan_single_sheet(
+    *, content: bytes, result: ImportResult, spec: Spec, plan_rows
+) -> Plan | None:
+    """The plan of a one-sheet import: open the workbook, find the sheet by `spec` (or the only
+    sheet), read and check it, let `plan_rows(sheet=, result=, plan=)` decide each row, then
+    count and preview. None (with errors in `result`) when anything is wrong; reads only."""
+    try:
+        book = open_workbook(content)
+    except WorkbookError as exc:
+        result.add("", None, "", exc.message)
+        return None
+    name = find_sheet(book, spec, fallback_single=True)
+    sheet = read_sheet(book, spec, result, name=name)
+    if sheet is None:
+        return None
+    plan = Plan()
+    plan_rows(sheet=sheet, result=result, plan=plan)
+    if not result.valid:
+        return None  # counts stay 0: nothing is, or would be, written
+    count_actions(result, plan.actions)
+    fill_preview(result, sheet, plan.actions)
+    return plan

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from salesdesk.core.scoping import scope_by_customer
@@ -210,19 +210,18 @@ def activity_by_person(*, user, start: dt.date, end: dt.date) -> dict[int, dict]
     """Per salesperson in the period: new customers owned (created in it) and follow-ups
     logged (by who logged them), scoped to the person. {user id: {"new_customers", "followups"}}."""
     low, high = period_bounds(start, end)
+    counts = {
+        "new_customers": scope_by_customer(
+            Customer.objects.filter(created_at__gte=low, created_at__lt=high), user, ""
+        ).values(person=F("owner_id")),
+        "followups": scope_by_customer(
+            FollowUp.objects.filter(occurred_at__gte=low, occurred_at__lt=high),
+            user,
+            "customer__",
+        ).values(person=F("created_by_id")),
+    }
     out: dict[int, dict] = {}
-    new = scope_by_customer(
-        Customer.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False),
-        user,
-        "",
-    )
-    for row in new.values("owner_id").annotate(n=Count("id")).order_by():
-        out.setdefault(row["owner_id"], {"new_customers": 0, "followups": 0})["new_customers"] = row["n"]
-    calls = scope_by_customer(
-        FollowUp.objects.filter(occurred_at__gte=low, occurred_at__lt=high, created_by__isnull=False),
-        user,
-        "customer__",
-    )
-    for row in calls.values("created_by_id").annotate(n=Count("id")).order_by():
-        out.setdefault(row["created_by_id"], {"new_customers": 0, "followups": 0})["followups"] = row["n"]
+    for name, rows in counts.items():
+        for row in rows.filter(person__isnull=False).annotate(n=Count("id")).order_by():
+            out.setdefault(row["person"], {"new_customers": 0, "followups": 0})[name] = row["n"]
     return out

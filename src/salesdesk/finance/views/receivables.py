@@ -3,10 +3,8 @@ number, fast payment entry, payment detail with allocation of credit, the custom
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesdesk.accounts import roles
 from salesdesk.core.excel import Sheet, xlsx_response
+from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 
 from ..forms.receivables import (
@@ -34,20 +33,6 @@ TABLE_ID = "receivable-table"
 PAYMENT_TABLE_ID = "payment-table"
 ENTRY_ID = "payment-entry"
 OPEN_ID = "open-receivables"
-
-
-def _paginate(request, queryset, count: int):
-    """A page of `queryset` whose row count is already known (from the totals query): the
-    paginator does not count the list a second time."""
-    paginator = Paginator(queryset, settings.SALESDESK_PAGE_SIZE)
-    paginator.count = count  # a cached_property: set, it is not computed
-    number = request.GET.get("page") or 1
-    try:
-        return paginator.page(number)
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
 
 
 def _htmx_target(request, target: str) -> bool:
@@ -75,7 +60,7 @@ def receivable_list(request):
     )
     context = {
         "form": form,
-        "page_obj": _paginate(request, receivables, totals.count),
+        "page_obj": paginate(request, receivables, count=totals.count),
         "totals": totals,
         "table_id": TABLE_ID,
         "can_record": roles.records_payments(request.user),
@@ -158,7 +143,7 @@ def payment_list(request):
     )
     context = {
         "form": form,
-        "page_obj": _paginate(request, payments, totals.count),
+        "page_obj": paginate(request, payments, count=totals.count),
         "totals": totals,
         "table_id": PAYMENT_TABLE_ID,
         "can_record": roles.records_payments(request.user),

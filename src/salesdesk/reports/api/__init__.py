@@ -1,8 +1,8 @@
 """The reports JSON API: today, sales, ranking, targets."""
 
-from . import pack, sales, targets, today
+from . import sales, targets, today
 
-_MODULES = (today, sales, targets, pack)
+_MODULES = (today, sales, targets)
 
 
 def register(router) -> None:

@@ -4,6 +4,7 @@ language, money as numbers formatted #,##0.00 (core.excel)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from salesdesk.core.excel import Sheet
 
@@ -67,7 +68,7 @@ def ranking_sheet(report: dict) -> Sheet:
         headers += [_("Sales"), _("Target")]
     headers += [
         _("Share of target %"),
-        _("New customers"),
+        pgettext("count", "New customers"),
         _("Follow-ups"),
         _("Collection rate %"),
     ]

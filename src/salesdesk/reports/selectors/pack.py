@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Round
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from salesdesk.core.excel import Sheet
 from salesdesk.core.money import fen_to_yuan
@@ -319,7 +320,7 @@ def pack_sheets(pack: dict) -> list[Sheet]:
         [_("Share of annual target %"), _pct(dept.share)],
         [_("Monthly target"), dept.target_month],
         [_("Share of monthly target %"), _pct(dept.month_share)],
-        [_("New customers"), pack["new_customers"]["count"]],
+        [pgettext("count", "New customers"), pack["new_customers"]["count"]],
         [_("Due this month"), coll["month"]["due"]],
         [_("Collected"), coll["month"]["collected"]],
         [_("Collection rate %"), _pct(coll["month"]["rate"])],

@@ -1,9 +1,0 @@
-"""pack API."""
-
-
-def register(router) -> None:
-    pass
-
-
-def extra_urls() -> list:
-    return []
