@@ -9,6 +9,11 @@ URL is dropped and created again, then dropped at the end unless --keep):
 
 Each order goes through salesdesk.orders.services.orders.order_create in its own transaction,
 as a clerk saving one order at a time would; the run fails (exit 1) under 300 orders/s.
+PostgreSQL is reached as configured (TCP to 127.0.0.1 in `make bench`, not the Unix socket).
+
+Besides the rate it prints the statements per order and the CPU time per order of this process
+and, on PostgreSQL, of its server backend, with the load average: on a shared machine the rate
+follows the load, the CPU times much less (docs/performance.md, "Order entry").
 """
 
 from __future__ import annotations
@@ -72,6 +77,21 @@ def _drop_postgres(url: str) -> None:
     }
     with psycopg.connect(**{k: v for k, v in conninfo.items() if v is not None}) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
+
+
+def _backend_cpu(connection) -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (0 when not readable:
+    SQLite, or a server on another machine)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def setup_django(database_url: str) -> None:
@@ -156,17 +176,28 @@ def main() -> int:
         )
     print(f"{connection.vendor}: entering {n} orders of 3 lines through order_create ({where})")
 
+    statements = [0]
+
+    def count(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    load_before = os.getloadavg()[0]
+    backend_before, cpu_before = _backend_cpu(connection), time.process_time()
     started = time.perf_counter()
-    for plan in plans:
-        order_create(
-            by=clerk,
-            customer=plan["customer"],
-            salesperson=sales,
-            channel=OrderChannel.PHONE,
-            order_date=plan["order_date"],
-            lines=plan["lines"],
-        )
+    with connection.execute_wrapper(count):
+        for plan in plans:
+            order_create(
+                by=clerk,
+                customer=plan["customer"],
+                salesperson=sales,
+                channel=OrderChannel.PHONE,
+                order_date=plan["order_date"],
+                lines=plan["lines"],
+            )
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    backend = _backend_cpu(connection) - backend_before
     rate = n / elapsed
 
     assert Order.objects.count() == n and OrderLine.objects.count() == 3 * n
@@ -176,6 +207,13 @@ def main() -> int:
         f"entered {n} orders ({3 * n} lines, with history) in {elapsed:.2f} s: {rate:.0f} orders/s"
     )
     print(f"first numbers: {', '.join(numbers)}")
+    backend_note = f", server backend {backend / n * 1000:.2f} ms" if backend else ""
+    print(
+        f"per order: {statements[0] / n:.0f} statements through Django's cursor (COMMIT not counted), "
+        f"CPU of this process {cpu / n * 1000:.2f} ms{backend_note}; "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+        f"({os.cpu_count()} cores)"
+    )
 
     connection.close()
     if args.keep:

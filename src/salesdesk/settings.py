@@ -135,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+# PostgreSQL: the order entry statements run prepared on the server (core/prepared.py); off
+# behind a transaction-pooling PgBouncer older than 1.21, which loses prepared statements.
+DB_PREPARED_STATEMENTS = env_bool("SALESDESK_DB_PREPARED_STATEMENTS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -167,7 +167,9 @@ def test_entry_statements_do_not_grow_with_the_lines(assistant, mine):
     with CaptureQueriesContext(connection) as twelve:
         place_order(assistant, mine, [(p, 10, Decimal("1.2345")) for p in products] * 4)
     assert len(twelve) == len(three)
-    writes = [q["sql"] for q in three if not q["sql"].startswith(("SELECT", "SAVEPOINT", "RELEASE"))]
+    writes = [
+        q["sql"] for q in three if not q["sql"].startswith(("SELECT", "SAVEPOINT", "RELEASE"))
+    ]
     if connection.vendor == "postgresql":
         # The number, the order, then lines + both histories + the last order date together.
         assert len(writes) == 3, writes
