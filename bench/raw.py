@@ -567,33 +567,75 @@ def statement(cur, ctx):
     )
 
 
-def _bucket_sql(ctx) -> str:
-    t = ctx.today_s
-    return (
-        f"CASE WHEN r.due_date >= '{t}' THEN 'current' WHEN r.due_date >= '{ctx.days_ago(30)}' THEN '1-30' "
-        f"WHEN r.due_date >= '{ctx.days_ago(60)}' THEN '31-60' WHEN r.due_date >= '{ctx.days_ago(90)}' THEN '61-90' "
-        "ELSE '90+' END"
-    )
+def _owing(ctx) -> str:
+    """Open items issued by today that still owe something (what the money pages count). The
+    unary + keeps SQLite's planner off the issued-on range, whose index reads a customer's
+    whole history; PostgreSQL needs no hint."""
+    plus = "+" if ctx.engine == "sqlite" else ""
+    return f"r.is_open AND {plus}r.issued_on <= %s AND r.allocated_amount < r.amount"
+
+
+_OPEN_FEN = "ROUND((r.amount - r.allocated_amount) * 100)"
 
 
 def aging(cur, ctx):
-    # Open amounts per customer and bucket, in fen: every open receivable is read once.
+    """The aging page (by customer, page 1) in one statement: every open item read once into
+    per-customer bucket sums in fen (the CTE); from it the number of customers and the totals,
+    and the page's 50 customers in the page's order (key accounts first, then name), each
+    joined to its customer row for tier and name (the page shows names and orders by them)."""
+    t, d30, d60, d90 = ctx.today_s, ctx.days_ago(30), ctx.days_ago(60), ctx.days_ago(90)
+    buckets = [
+        ("r.due_date >= %s", (t,)),
+        ("r.due_date < %s AND r.due_date >= %s", (t, d30)),
+        ("r.due_date < %s AND r.due_date >= %s", (d30, d60)),
+        ("r.due_date < %s AND r.due_date >= %s", (d60, d90)),
+        ("r.due_date < %s", (d90,)),
+    ]
+    sums = ", ".join(
+        f"SUM({_OPEN_FEN}) FILTER (WHERE {cond}) AS b{i}" for i, (cond, _p) in enumerate(buckets)
+    )
+    params = tuple(p for _cond, ps in buckets for p in ps) + (t,)
     _fetch(
         cur,
-        f"SELECT r.customer_id, {_bucket_sql(ctx)} AS b, "
-        "SUM(ROUND(r.amount * 100) - ROUND(r.allocated_amount * 100)) "
-        "FROM finance_receivable r WHERE r.is_open GROUP BY r.customer_id, b",
+        f"WITH g AS (SELECT r.customer_id, {sums} FROM finance_receivable r WHERE {_owing(ctx)} "
+        "GROUP BY r.customer_id) "
+        "SELECT 0, COUNT(*), NULL, NULL, SUM(b0), SUM(b1), SUM(b2), SUM(b3), SUM(b4) FROM g "
+        "UNION ALL SELECT * FROM (SELECT 1, g.customer_id, c.tier, c.name, g.b0, g.b1, g.b2, "
+        "g.b3, g.b4 FROM g JOIN customers_customer c ON c.id = g.customer_id "
+        f"ORDER BY c.tier, c.name, c.id LIMIT {PAGE}) p ORDER BY 1, 3, 4, 2",
+        params,
     )
 
 
 def chase(cur, ctx):
+    """The chase list, page 1: the customers with overdue open items (overdue fen, oldest due
+    date) counted and cut in the page's order (key accounts first, largest overdue, oldest due,
+    name) in one statement; then the page's 50 customers with their owner, last follow-up and
+    what they owe in total (overdue or not), as the page shows them."""
+    t = ctx.today_s
+    rows = _fetch(
+        cur,
+        f"WITH g AS (SELECT r.customer_id, SUM({_OPEN_FEN}) AS fen, MIN(r.due_date) AS oldest "
+        f"FROM finance_receivable r WHERE {_owing(ctx)} AND r.due_date < %s "
+        "GROUP BY r.customer_id) "
+        "SELECT 0, COUNT(*), NULL, NULL, NULL, NULL FROM g UNION ALL SELECT * FROM ("
+        "SELECT 1, g.customer_id, c.tier, c.name, g.fen, g.oldest FROM g "
+        "JOIN customers_customer c ON c.id = g.customer_id "
+        f"ORDER BY c.tier, g.fen DESC, g.oldest, c.name, c.id LIMIT {PAGE}) p "
+        "ORDER BY 1, 3, 5 DESC, 6, 4, 2",
+        (t, t),
+    )
     _fetch(
         cur,
-        "SELECT r.customer_id, c.name, c.tier, MIN(r.due_date), "
-        "SUM(ROUND(r.amount * 100) - ROUND(r.allocated_amount * 100)) FROM finance_receivable r "
-        "JOIN customers_customer c ON c.id = r.customer_id WHERE r.is_open AND r.due_date < %s "
-        "GROUP BY r.customer_id, c.name, c.tier ORDER BY c.tier, MIN(r.due_date) LIMIT 50",
-        (ctx.today_s,),
+        "SELECT c.id, c.code, c.name, c.tier, c.last_followup_at, c.next_followup_on, "
+        "c.next_followup_note, u.display_name, u.username, "
+        "(SELECT f.summary FROM customers_followup f WHERE f.customer_id = c.id "
+        "ORDER BY f.occurred_at DESC, f.id DESC LIMIT 1), "
+        f"(SELECT SUM({_OPEN_FEN}) FROM finance_receivable r WHERE {_owing(ctx)} "
+        "AND r.customer_id = c.id) "
+        "FROM customers_customer c LEFT JOIN accounts_user u ON u.id = c.owner_id "
+        f"WHERE c.id IN ({_ids(rows[1:], 1)})",
+        (t,),
     )
 
 

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from salesdesk.customers.choices import Tier
+from salesdesk.customers.models import Customer
 from salesdesk.finance.models import Allocation, Receivable
 from salesdesk.finance.selectors.reports import BUCKET_KEYS, bucket_of, receivables_aging
 from tests.factories import CustomerFactory, UserFactory
@@ -166,21 +167,46 @@ def test_fast_path_and_history_path_agree_today(finance, history):
         assert fast["totals"]["total"] > 0
 
 
-def test_today_reads_open_items_only_and_cuts_the_page_in_sql(finance, history):
-    """The report runs one aggregate (totals and row count); a page is one grouped query with
-    LIMIT/OFFSET; today both read the open items only, never the allocations."""
-    with CaptureQueriesContext(connection) as ctx:
-        report = receivables_aging(user=finance, as_of=TODAY)
-        page = report["rows"][1:3]
-    totals, grouped = (query["sql"] for query in ctx.captured_queries)
-    for sql in (totals, grouped):
+def test_one_pass_over_the_open_items_and_a_page_costs_no_query(finance, history):
+    """The report is one query: one pass over the open items grouped per customer (today never
+    the allocations), the customer joined once per group; the totals, the row count and any
+    page come from its rows without another query."""
+    for by in ("customer", "salesperson"):
+        with CaptureQueriesContext(connection) as ctx:
+            report = receivables_aging(user=finance, as_of=TODAY, by=by)
+            page = report["rows"][1:3]
+            count = len(report["rows"])
+        (query,) = ctx.captured_queries
+        sql = query["sql"]
         assert "is_open" in sql and "finance_allocation" not in sql
-    assert "GROUP BY" not in totals and "GROUP BY" in grouped
-    assert "LIMIT 2 OFFSET 1" in grouped
-    assert page == list(receivables_aging(user=finance, as_of=TODAY)["rows"])[1:3]
+        assert sql.count("GROUP BY") == 1 and sql.count('finance_receivable" WHERE') <= 1
+        every = list(receivables_aging(user=finance, as_of=TODAY, by=by)["rows"])
+        assert page == every[1:3] and count == len(every) >= 2
+        assert report["rows"][-1] == every[-1] and report["rows"][1] == every[1]
+        assert report["rows"][::-1] == every[::-1]
     with CaptureQueriesContext(connection) as ctx:
-        receivables_aging(user=finance, as_of=days_ago(30))
+        receivables_aging(user=finance, as_of=days_ago(30))["rows"][:2]
     assert len(ctx.captured_queries) == 1
+
+
+def test_rows_are_in_page_order_whatever_page_is_asked_first(finance, salesperson):
+    """The first pages come from a partial sort, deep pages and the export from the full one:
+    both give the same order (key accounts, then name, then id; a shared name keeps id order)."""
+    names = ["宁波", "安吉", "杭州", "安吉", "嘉兴", "湖州"] * 4
+    for i, name in enumerate(names):
+        customer = CustomerFactory(
+            owner=salesperson, name=name, tier=Tier.KEY if i % 7 == 3 else Tier.ORDINARY
+        )
+        make_receivable(customer, f"{10 + i}.00", days_ago(i))
+    customers = {c.pk: c for c in Customer.objects.filter(name__in=names)}
+    expected = sorted(customers, key=lambda pk: (customers[pk].tier, customers[pk].name, pk))
+    assert expected[0] in {pk for pk, c in customers.items() if c.tier == Tier.KEY}
+    fresh = receivables_aging(user=finance, as_of=TODAY)["rows"]
+    assert [r["id"] for r in fresh[:2]] == expected[:2]  # top-N
+    assert [r["id"] for r in fresh[20:24]] == expected[20:24]  # full sort
+    assert [r["id"] for r in fresh[:2]] == expected[:2]  # from the sorted list
+    assert [r["id"] for r in receivables_aging(user=finance, as_of=TODAY)["rows"]] == expected
+    assert receivables_aging(user=finance, as_of=TODAY)["rows"][5]["id"] == expected[5]
 
 
 def test_key_accounts_first_and_salesperson_rows(finance, salesperson, other_salesperson):

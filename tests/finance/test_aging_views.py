@@ -357,3 +357,22 @@ def test_salesperson_pages_own_customers_only(client_for, salesperson, thirteen,
         pk for pk, _t, _b in mine[5:10]
     ]
     assert response.context["report"]["totals"]["total"] == sum(t for _pk, t, _b in mine)
+
+
+def test_page_out_of_range_shows_the_last_page(
+    client_for, api_for, finance, thirteen, settings, django_assert_max_num_queries
+):
+    """The page read with the totals is the one asked for; a number past the end shows the last
+    page, read again (one more query), with the same rows as the independent computation."""
+    settings.SALESDESK_PAGE_SIZE = 5
+    expected, totals = independent_aging(TODAY)
+    client = client_for(finance)
+    with django_assert_max_num_queries(5):
+        response = client.get(URL, {"page": 99})
+    assert response.context["page_obj"].number == 3
+    assert [r["id"] for r in response.context["report"]["rows"]] == [
+        pk for pk, _t, _b in expected[10:]
+    ]
+    assert response.context["report"]["totals"]["total"] == sum(totals.values())
+    data = api_for(finance).get(API, {"page": "last", "page_size": 5}).json()
+    assert [r["id"] for r in data["rows"]] == [pk for pk, _t, _b in expected[10:]]

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from salesdesk.accounts import roles
-from salesdesk.api.errors import ErrorSerializer
+from salesdesk.api.errors import ErrorSerializer, checked
 from salesdesk.api.pagination import Pagination
 from salesdesk.core.permissions import api_permission
 
@@ -31,13 +31,14 @@ def _money(value) -> str:
     return f"{value:.2f}"
 
 
-def _check(form):
-    """A bad parameter answers 400 naming it, in the API's one error shape."""
-    if not form.is_valid():
-        raise serializers.ValidationError(
-            {name: list(errors) for name, errors in form.errors.items()}
-        )
-    return form.cleaned_data
+def _window(paginator, request) -> slice:
+    """The rows `paginator` will return for this request (another page: read again)."""
+    size = paginator.get_page_size(request) or 50
+    try:
+        number = max(1, int(request.query_params.get(paginator.page_query_param) or 1))
+    except ValueError:  # "last" or a bad number: paginate_queryset answers it
+        number = 1
+    return slice((number - 1) * size, number * size)
 
 
 def _amount_fields() -> dict:
@@ -178,10 +179,15 @@ class AgingView(APIView):
         tags=["reports"],
     )
     def get(self, request):
-        params = _check(AgingForm(request.query_params))
-        report = receivables_aging(user=request.user, as_of=params["as_of"], by=params["by"])
-        # One page of rows, cut by the database (LIMIT/OFFSET); the totals are of every row.
+        params = checked(AgingForm(request.query_params))
         paginator = Pagination()
+        # One query: the totals of every row and the page's rows (LIMIT/OFFSET).
+        report = receivables_aging(
+            user=request.user,
+            as_of=params["as_of"],
+            by=params["by"],
+            page=_window(paginator, request),
+        )
         rows = paginator.paginate_queryset(report["rows"], request, view=self)
         amounts = [*BUCKET_KEYS, "total"]
         return Response(
@@ -236,7 +242,7 @@ class CollectionRateView(APIView):
     )
     def get(self, request):
         form = CollectionRateForm(request.query_params)
-        _check(form)
+        checked(form)
         report = collection_rate(user=request.user, **form.params())
         return Response(
             {

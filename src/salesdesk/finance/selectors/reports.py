@@ -8,11 +8,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     CharField,
-    Count,
     F,
     Func,
     Max,
@@ -22,9 +25,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +97,34 @@ def bucket_of(days_overdue: int) -> str:
     return "d90_plus"
 
 
+class OpenFen(Func):
+    """A receivable's stored open amount in integer fen: ROUND((amount − allocated) × 100).
+
+    Written out rather than composed from F() arithmetic: on SQLite Django wraps every decimal
+    operation in CAST(… AS NUMERIC), four casts per row that cost a report over the open items
+    a quarter of its time. The amounts are exact to the fen, so the rounding gives the exact
+    integer on both engines (SQLite keeps them as REAL, PostgreSQL as numeric)."""
+
+    template = "CAST(ROUND((%(expressions)s) * 100) AS bigint)"
+    arg_joiner = " - "
+    output_field = BigIntegerField()
+
+
+class NotIndexed(Func):
+    """A column compared without letting SQLite pick an index for the comparison (unary "+",
+    the way SQLite documents): `issued_on <= today` holds for nearly every open item, yet its
+    range draws SQLite's planner to the customer's whole history (receivable_statement_idx,
+    37k rows for the biggest customer) instead of the partial index on the open items."""
+
+    template = "%(expressions)s"
+
+    def __init__(self, field: str):
+        super().__init__(F(field))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 def open_items(*, user, as_of: dt.date, history: bool = False):
     """Receivables open on `as_of` and how to sum their open amount exactly.
 
@@ -106,13 +137,14 @@ def open_items(*, user, as_of: dt.date, history: bool = False):
     """
     base = scope_by_customer(Receivable.objects.all(), user, "customer__")
     if _reads_open_items(as_of, history):
-        # issued_on: an invoice dated ahead is not owed yet (as on the history path).
-        qs = base.filter(is_open=True, issued_on__lte=as_of).alias(
+        # issued_on: an invoice dated ahead is not owed yet (as on the history path). It never
+        # narrows the open items, so no index may be chosen for it (see NotIndexed).
+        qs = base.filter(LessThanOrEqual(NotIndexed("issued_on"), as_of), is_open=True).alias(
             open_yuan=F("amount") - F("allocated_amount")
         )
 
         def open_sum(filter=None):
-            return fen_sum("open_yuan", filter=filter)
+            return Coalesce(Sum(OpenFen(F("amount"), F("allocated_amount")), filter=filter), 0)
 
         return qs, open_sum
     return past_open_items(base, as_of)
@@ -158,57 +190,141 @@ def _bucket_sums(open_sum: Callable, as_of: dt.date) -> dict:
     return {key: open_sum(filter=q) for key, q in bucket_filters(as_of).items()}
 
 
-def _amounts(row: dict) -> dict:
-    amounts = {key: fen_to_yuan(row[key]) for key in BUCKET_KEYS}
+def _amounts(fens: Sequence) -> dict:
+    """Decimal yuan of the five bucket sums in fen (BUCKET_KEYS order), with total and overdue."""
+    amounts = {key: fen_to_yuan(fen) for key, fen in zip(BUCKET_KEYS, fens, strict=True)}
     amounts["total"] = sum(amounts.values(), ZERO)
     amounts["overdue"] = sum((amounts[k] for k in OVERDUE_KEYS), ZERO)
     return amounts
 
 
-def _aggregate(qs: QuerySet, **aggregates) -> dict:
-    """One row of aggregates over `qs`, which may sum its alias()es (aggregate() refuses that):
-    a constant in values() adds no GROUP BY, so this is a plain aggregate query."""
-    rows = list(qs.order_by().values(_all=Value(1)).annotate(**aggregates))
-    return rows[0] if rows else dict.fromkeys(aggregates, 0)  # none(): out of every scope
+def _heads(head: str) -> tuple:
+    """The head columns a group of a money report is shown with: (model, field names)."""
+    if head == "customer":
+        return Customer, ("tier", "name", "code")
+    return get_user_model(), ("display_name", "username")
 
 
-class AgingRows(Sequence):
-    """The rows of an aging report, cut by the database.
+class Grouped(NamedTuple):
+    """What `_grouped_page` read: the number of groups, the sums of `totals` over every group,
+    and the rows of the window asked for, in order: (key, *heads, *annotations)."""
 
-    len() is the number of rows (counted by the totals query). A slice runs the grouped query
-    with ORDER BY + LIMIT/OFFSET and turns only those rows into Decimal yuan, so a page of 50
-    costs the same whatever the number of customers; iterating reads every row (the Excel
-    export). Paginator and list comparisons work on it as on a list.
-    """
+    count: int
+    totals: tuple
+    start: int
+    rows: list[tuple]
 
-    def __init__(self, grouped: QuerySet, by: str, count: int):
-        self._grouped, self._by, self._count = grouped, by, count
+
+def _grouped_page(
+    inner: QuerySet,
+    key: str,
+    head: str,
+    order: Sequence[str],
+    totals: Sequence[str] = (),
+    window: slice | None = None,
+) -> Grouped:
+    """Run `inner` (values(key).annotate(…): one row per group of the receivable's `key`
+    column) once and read from it, in one statement: the number of groups, the sums of the
+    `totals` annotations over every group, and the groups of `window` (every group if None)
+    in `order` (head fields or annotations, "-" for descending), each with the head fields
+    of its customer or salesperson.
+
+    SQL written here around the ORM's grouped query (the ORM cannot join to a grouped
+    subquery, nor add a totals row): the groups are read once (a CTE), each joined to its
+    customer once, and only the window's rows leave the database, as plain tuples: no
+    per-row converters, so fen come as the engine gives them (int on SQLite, integral
+    Decimal on PostgreSQL), dates as 'YYYY-MM-DD' text on SQLite."""
+    model, heads = _heads(head)
+    connection = connections[inner.db]
+    qn = connection.ops.quote_name
+    try:
+        sql, params = inner.query.get_compiler(inner.db).as_sql()
+    except EmptyResultSet:  # none(): out of every scope
+        return Grouped(0, (0,) * len(totals), 0, [])
+    names = list(inner.query.annotation_select)
+    exprs = {key: f"g.{qn(key)}"}
+    exprs |= {name: f"h.{qn(model._meta.get_field(name).column)}" for name in heads}
+    exprs |= {name: f"g.{qn(name)}" for name in names}
+    columns = [key, *heads, *names]  # the page rows after their leading part column
+    inner_order, outer_order = [], ["1"]
+    for item in order:
+        name, desc = item.lstrip("-"), " DESC" if item.startswith("-") else ""
+        inner_order.append(exprs[name] + desc)
+        outer_order.append(f"{columns.index(name) + 2}{desc}")
+    summed = {name: f"SUM(g.{qn(name)})" for name in totals}
+    totals_row = [summed.get(name, "NULL") for name in columns[1:]]
+    join = "INNER JOIN" if head == "customer" else "LEFT JOIN"  # no salesperson: still a row
+    cut = ""
+    if window is not None:
+        cut = f" LIMIT {int(window.stop - window.start)} OFFSET {int(window.start)}"
+    sql = (
+        f"WITH g AS ({sql}) "
+        f"SELECT 0, COUNT(*), {', '.join(totals_row)} FROM g "
+        f"UNION ALL SELECT * FROM (SELECT 1, {', '.join(exprs[name] for name in columns)} "
+        f"FROM g {join} {qn(model._meta.db_table)} h "
+        f"ON h.{qn(model._meta.pk.column)} = g.{qn(key)} "
+        f"ORDER BY {', '.join(inner_order)}{cut}) p "
+        f"ORDER BY {', '.join(outer_order)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (_part, count, *sums), *rows = cursor.fetchall()
+    sums = dict(zip(columns[1:], sums, strict=True))
+    return Grouped(
+        count,
+        tuple(sums[name] or 0 for name in totals),
+        0 if window is None else window.start,
+        [row[1:] for row in rows],
+    )
+
+
+class Window(Sequence):
+    """The rows of a grouped report, cut by the database: a list to Paginator and templates.
+
+    Built from a first read (`_grouped_page`) of the window the caller will show (or of every
+    row); len() is the number of groups that read counted. A slice inside that window costs
+    no query and turns only its own rows into what the caller sees (`make`); another slice
+    reads again, that window only; iterating reads every row unless the first read had them
+    (the Excel export)."""
+
+    def __init__(self, read: Callable[[slice | None], Grouped], make: Callable, first: Grouped):
+        self._read, self._make, self._got = read, make, first
 
     def __len__(self) -> int:
-        return self._count
+        return self._got.count
 
     def count(self) -> int:  # what django.core.paginator.Paginator asks
-        return self._count
+        return self._got.count
+
+    def _has(self, start: int, stop: int) -> bool:
+        got = self._got
+        return got.start <= start and stop <= got.start + len(got.rows)
+
+    def _slice(self, start: int, stop: int) -> list[tuple]:
+        if not self._has(start, stop):
+            self._got = self._got._replace(**self._read(slice(start, stop))._asdict())
+        offset = self._got.start
+        return self._got.rows[start - offset : stop - offset]
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            start, stop, step = index.indices(self._count)
+            start, stop, step = index.indices(len(self))
             if step != 1:
                 return list(self)[index]
             if start >= stop:
                 return []
-            return [self._row(row) for row in self._grouped[start:stop]]
+            return [self._make(row) for row in self._slice(start, stop)]
         if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError("aging row index out of range")
-        return self._row(self._grouped[index])
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._make(self._slice(index, index + 1)[0])
 
     def __iter__(self):
-        if not self._count:
-            return
-        for row in self._grouped.iterator(chunk_size=2000):
-            yield self._row(row)
+        if not self._has(0, len(self)):
+            self._got = self._read(None)
+        for row in self._got.rows:
+            yield self._make(row)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -216,26 +332,34 @@ class AgingRows(Sequence):
     __hash__ = None  # mutable-looking sequence: compared by value, not hashable
 
     def __repr__(self) -> str:
-        return f"<AgingRows by {self._by}: {self._count} rows>"
+        return f"<{type(self).__name__}: {len(self)} rows>"
 
-    def _row(self, row: dict) -> dict:
-        if self._by == "customer":
-            head = {
-                "id": row["customer_id"],
-                "name": row["customer__name"],
-                "code": row["customer__code"],
-                "is_key": row["customer__tier"] == Tier.KEY,
-            }
-        else:
-            head = {
-                "id": row["salesperson_id"],
-                "name": row["salesperson__display_name"]
-                or row["salesperson__username"]
-                or str(_("No salesperson")),
-                "code": row["salesperson__username"] or "",
-                "is_key": False,
-            }
-        return {**head, **_amounts(row)}
+
+def _customer_aging_row(row: tuple) -> dict:
+    pk, tier, name, code, *fens = row
+    return {"id": pk, "name": name, "code": code, "is_key": tier == Tier.KEY, **_amounts(fens)}
+
+
+def _salesperson_aging_row(row: tuple) -> dict:
+    pk, display_name, username, *fens = row
+    return {
+        "id": pk,
+        "name": display_name or username or str(_("No salesperson")),
+        "code": username or "",
+        "is_key": False,
+        **_amounts(fens),
+    }
+
+
+class AgingRows(Window):
+    """The rows of an aging report (dicts with Decimal yuan), per customer or salesperson."""
+
+
+# Report order: key accounts first ('key' < 'ordinary'), then by name; people by name.
+AGING_ORDER = {
+    "customer": ("tier", "name", "customer_id"),
+    "salesperson": ("display_name", "username", "salesperson_id"),
+}
 
 
 def receivables_aging(
@@ -246,44 +370,60 @@ def receivables_aging(
     customer=None,
     salesperson=None,
     history: bool = False,
+    page: slice | None = None,
 ) -> dict:
     """Open receivables as of a date in aging buckets, per customer (key accounts first) or per
-    salesperson, with totals (R-5.2); amounts exact Decimal yuan.
+    salesperson, with totals (R-5.2); amounts exact Decimal yuan. `page`: the rows the caller
+    will show (a slice of the report's rows); None: every row.
 
-    Runs one aggregate over the open items at once (the totals and the number of rows);
-    `rows` is an AgingRows: a page of it is one grouped query with ORDER BY + LIMIT/OFFSET,
-    so the cost follows the open items and the page, never the number of customers in Python.
+    One query, one pass over the open items: per group the five bucket sums in integer fen
+    (read once, as a CTE), from which the database gives the number of rows, the totals and
+    the page's rows in order, each joined to its customer (tier, name) or salesperson. Only
+    the page's rows leave the database and become Decimal; `rows` is an AgingRows, which
+    reads again only for a slice outside that page (every row: the Excel export).
     """
     as_of = as_of or timezone.localdate()
     if by not in AGING_BY:
         raise ValueError(f"by must be one of {AGING_BY}")
     qs, open_sum = open_items(user=user, as_of=as_of, history=history)
     # A row that is open but owes nothing (fully paid by then, closed later) adds nothing: left
-    # out, every group counted below has a non-zero total, as the rows shown.
+    # out, every group has a non-zero total, as the rows shown.
     qs = qs.filter(_owes_something(as_of, history))
     if customer is not None:
         qs = qs.filter(customer=customer)
     if salesperson is not None:
         qs = qs.filter(salesperson=salesperson)
-    if by == "customer":
-        fields = ["customer_id", "customer__name", "customer__code", "customer__tier"]
-        order = ["customer__tier", "customer__name", "customer_id"]
-        key = F("customer_id")
-    else:
-        fields = ["salesperson_id", "salesperson__display_name", "salesperson__username"]
-        order = ["salesperson__display_name", "salesperson__username", "salesperson_id"]
-        key = Coalesce("salesperson_id", 0)  # "no salesperson" is a row too; COUNT skips NULL
-    sums = _bucket_sums(open_sum, as_of)
-    figures = _aggregate(qs, rows=Count(key, distinct=True), **sums)
-    grouped = qs.values(*fields).annotate(**sums).order_by(*order)
+    key = "customer_id" if by == "customer" else "salesperson_id"
+    inner = qs.values(key).annotate(**_bucket_sums(open_sum, as_of)).order_by()
+
+    def read(window: slice | None) -> Grouped:
+        return _grouped_page(inner, key, by, AGING_ORDER[by], BUCKET_KEYS, window)
+
+    first = read(page)
+    make = _customer_aging_row if by == "customer" else _salesperson_aging_row
     return {
         "as_of": as_of,
         "by": by,
         "buckets": BUCKETS,
-        "rows": AgingRows(grouped, by, figures["rows"]),
-        "totals": _amounts(figures),
+        "rows": AgingRows(read, make, first),
+        "totals": _amounts(first.totals),
         "definition": AGING_DEFINITION,
     }
+
+
+# The customer fields the chase page and its export show (owner: its __str__).
+CHASE_CUSTOMER_FIELDS = (
+    "code",
+    "name",
+    "tier",
+    "last_followup_at",
+    "next_followup_on",
+    "next_followup_note",
+    "owner__username",
+    "owner__display_name",
+    "owner__first_name",
+    "owner__last_name",
+)
 
 
 @dataclass
@@ -300,56 +440,89 @@ class ChaseRow:
         return self.customer.is_key_account
 
 
-def chase_figures(*, user, as_of: dt.date | None = None, history: bool = False) -> list[dict]:
-    """Per customer with overdue open receivables: overdue and open fen, oldest due date, in the
-    chase order (key accounts first, then the largest overdue amount, then the oldest due date).
-    One aggregate query; no customer objects are built, so a page can hydrate only its rows."""
+class ChaseFigure(NamedTuple):
+    """One customer of the chase list before its page is built: the overdue sum in fen."""
+
+    customer_id: int
+    tier: str
+    name: str
+    code: str
+    overdue_fen: int
+    oldest_due: dt.date | str  # 'YYYY-MM-DD' on SQLite (sorts as the date does)
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+CHASE_ORDER = ("tier", "-overdue_fen", "oldest_due", "name", "customer_id")
+
+
+def chase_figures(
+    *, user, as_of: dt.date | None = None, history: bool = False, page: slice | None = None
+) -> Window:
+    """Per customer with overdue open receivables: the overdue fen and the oldest due date, in
+    the chase order (key accounts first, then the largest overdue amount, then the oldest due
+    date, then the name), as ChaseFigure rows of a Window (`page`: the rows the caller will
+    show; None: every row). One query over the overdue open items only (today the partial
+    index on the open items' due date) giving the number of customers and the page's rows;
+    the open total is read for a page's rows only (chase_rows), and no customer objects are
+    built here."""
     as_of = as_of or timezone.localdate()
     qs, open_sum = open_items(user=user, as_of=as_of, history=history)
-    overdue_q = Q(due_date__lt=as_of)
-    grouped = (
-        qs.values("customer_id", "customer__tier", "customer__name")
-        .annotate(
-            overdue_fen=open_sum(filter=overdue_q),
-            open_fen=open_sum(),
-            oldest_due=Min("due_date", filter=overdue_q),
-        )
-        .filter(oldest_due__isnull=False)
+    inner = (
+        qs.filter(_owes_something(as_of, history), due_date__lt=as_of)
+        .values("customer_id")
+        .annotate(overdue_fen=open_sum(), oldest_due=Min("due_date"))
         .order_by()
     )
-    figures = [row for row in grouped if row["overdue_fen"]]
-    figures.sort(
-        key=lambda r: (
-            r["customer__tier"] != Tier.KEY,
-            -r["overdue_fen"],
-            r["oldest_due"],
-            r["customer__name"],
-            r["customer_id"],
-        )
-    )
-    return figures
+
+    def read(window: slice | None) -> Grouped:
+        return _grouped_page(inner, "customer_id", "customer", CHASE_ORDER, window=window)
+
+    return Window(read, ChaseFigure._make, read(page))
 
 
-def chase_rows(figures: list[dict], *, as_of: dt.date | None = None) -> list[ChaseRow]:
-    """The chase rows of `figures` (from chase_figures), in their order: one query for the
-    customers with their owner and last follow-up summary, whatever the number of rows."""
+def chase_rows(
+    figures: Sequence[ChaseFigure],
+    *,
+    user,
+    as_of: dt.date | None = None,
+    history: bool = False,
+) -> list[ChaseRow]:
+    """The chase rows of `figures` (from chase_figures with the same user, date and path), in
+    their order: one query for the customers with their owner, their last follow-up summary
+    and what they owe in total on `as_of` (overdue or not), whatever the number of rows."""
     as_of = as_of or timezone.localdate()
+    figures = list(figures)  # a Window reads (every row) once
     last = FollowUp.objects.filter(customer=OuterRef("pk")).order_by("-occurred_at", "-id")
-    customers = Customer.objects.filter(pk__in=[row["customer_id"] for row in figures])
-    customers = customers.select_related("owner").annotate(
-        last_summary=Subquery(last.values("summary")[:1])
+    qs, open_sum = open_items(user=user, as_of=as_of, history=history)
+    owed = (
+        qs.filter(_owes_something(as_of, history), customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(fen=open_sum())
+        .values("fen")
+    )
+    customers = Customer.objects.filter(pk__in=[figure.customer_id for figure in figures])
+    # Only what the page and the export show: a full customer row costs its converters.
+    customers = customers.select_related("owner").only(*CHASE_CUSTOMER_FIELDS)
+    customers = customers.annotate(
+        last_summary=Subquery(last.values("summary")[:1]),
+        open_fen=Subquery(owed, output_field=BigIntegerField()),
     )
     by_pk = {customer.pk: customer for customer in customers}
     rows = []
-    for row in figures:
-        customer = by_pk[row["customer_id"]]
+    for figure in figures:
+        customer = by_pk[figure.customer_id]
+        oldest_due = _as_date(figure.oldest_due)
         rows.append(
             ChaseRow(
                 customer=customer,
-                overdue=fen_to_yuan(row["overdue_fen"]),
-                open_total=fen_to_yuan(row["open_fen"]),
-                oldest_due=row["oldest_due"],
-                days=(as_of - row["oldest_due"]).days,
+                overdue=fen_to_yuan(figure.overdue_fen),
+                open_total=fen_to_yuan(customer.open_fen),
+                oldest_due=oldest_due,
+                days=(as_of - oldest_due).days,
                 last_summary=customer.last_summary,
             )
         )
@@ -362,7 +535,8 @@ def chase_list(*, user, as_of: dt.date | None = None, history: bool = False) -> 
     Every row (the Excel export); the page shows one page of chase_figures through chase_rows.
     Two queries whatever the number of customers or receivables."""
     as_of = as_of or timezone.localdate()
-    return chase_rows(chase_figures(user=user, as_of=as_of, history=history), as_of=as_of)
+    figures = chase_figures(user=user, as_of=as_of, history=history)
+    return chase_rows(figures, user=user, as_of=as_of, history=history)
 
 
 class YearMonth(Func):
