@@ -309,3 +309,27 @@ def test_a_recent_shipment_is_not_yet_missing_its_receipt(salesperson):
     _shipment(order, "FH-NEW", ship_date=timezone.localdate() - dt.timedelta(days=2))
     old = _shipment(order, "FH-OLD", ship_date=timezone.localdate() - dt.timedelta(days=3))
     assert ids(selectors.today_page(user=salesperson))["receipt"] == [old.pk]
+
+
+def test_counts_stop_past_the_cap_and_show_a_plus(
+    monkeypatch, assistant, salesperson, client_for, api_for
+):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    for n in range(6):
+        customer = CustomerFactory(owner=salesperson)
+        customer.next_followup_on = days(-n)
+        customer.save(update_fields=["next_followup_on"])
+    page = selectors.today_page(user=assistant)
+    followups = next(s for s in page.sections if s.key == "followups")
+    assert followups.count == 4 and followups.capped  # counted to cap + 1 only
+    html = client_for(assistant).get(reverse("reports:today")).content.decode()
+    assert 'data-count="4">3+</span>' in html
+    section = next(
+        s
+        for s in api_for(assistant).get("/api/v1/today/").json()["sections"]
+        if s["key"] == "followups"
+    )
+    assert (section["count"], section["capped"]) == (4, True)
+    # The section's own page still lists every item.
+    listing = client_for(assistant).get(reverse("reports:today-section", args=["followups"]))
+    assert listing.context["page_obj"].paginator.count == 6

@@ -13,7 +13,7 @@ from salesdesk.accounts import roles
 from salesdesk.api.errors import ErrorSerializer
 from salesdesk.core.permissions import api_permission
 
-from ..selectors.today import ITEMS_SHOWN, SECTIONS, Item, today_page
+from ..selectors.today import COUNT_CAP, ITEMS_SHOWN, SECTIONS, Item, today_page
 
 TodayPermission = api_permission(lambda user: bool(roles.today_sections(user)))
 
@@ -50,7 +50,12 @@ TodayAnswer = inline_serializer(
             {
                 "key": serializers.ChoiceField(choices=list(SECTIONS)),
                 "title": serializers.CharField(),
-                "count": serializers.IntegerField(),
+                "count": serializers.IntegerField(
+                    help_text=f"Items in the section, counted up to {COUNT_CAP + 1}"
+                ),
+                "capped": serializers.BooleanField(
+                    help_text=f"True when there are more than {COUNT_CAP} (count is then {COUNT_CAP + 1})"
+                ),
                 "items": inline_serializer("TodayItem", TODAY_ITEM, many=True),
                 "all_url": serializers.CharField(),
             },
@@ -86,7 +91,8 @@ class TodayView(APIView):
         summary="Today: this person's due work",
         description=(
             "Each section this person's role works on, with the number of items and the first "
-            f"{ITEMS_SHOWN} (key accounts first); a salesperson gets own customers' items only."
+            f"{ITEMS_SHOWN} (key accounts first); a salesperson gets own customers' items only. "
+            f"Counts stop past {COUNT_CAP} (`capped`)."
         ),
         responses={
             200: TodayAnswer,
@@ -105,6 +111,7 @@ class TodayView(APIView):
                         "key": section.key,
                         "title": str(section.title),
                         "count": section.count,
+                        "capped": section.capped,
                         "items": [item_json(item) for item in section.items],
                         "all_url": section.all_url,
                     }

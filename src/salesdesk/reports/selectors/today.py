@@ -512,15 +512,31 @@ def _sql(qs: QuerySet, *, drive: bool = False) -> tuple[str, list, str]:
     return sql, list(params), alias
 
 
+# Counts stop at COUNT_CAP + 1 (shown "999+"): fifty thousand follow-ups due are as actionable
+# as a thousand, and counting them all would cost more than the rest of the page.
+COUNT_CAP = 999
+
+
+def count_label(count) -> str:
+    """A count as shown: "999+" past the cap."""
+    if count is None or count == "":
+        return ""
+    return f"{COUNT_CAP}+" if int(count) > COUNT_CAP else str(count)
+
+
 def today_counts(*, user, moment: Moment | None = None) -> dict[str, int]:
-    """How many items each of this person's sections holds: one query, whatever the sections."""
+    """How many items each of this person's sections holds, up to COUNT_CAP + 1 (one more
+    means "more than COUNT_CAP"): one query, whatever the sections, reading at most
+    COUNT_CAP + 1 rows of each."""
     moment = moment or Moment.of()
     sections = sections_for(user)
     if not sections:
         return {}
     parts, params, alias = [], [], "default"
     for i, section in enumerate(sections):
-        sql, part_params, alias = _sql(section.rows(user, moment).order_by(), drive=section.drive)
+        sql, part_params, alias = _sql(
+            section.rows(user, moment).order_by()[: COUNT_CAP + 1], drive=section.drive
+        )
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{i})")
         params += part_params
     with connections[alias].cursor() as cursor:
@@ -610,6 +626,11 @@ class SectionView:
     items: list[Item] = field(default_factory=list)
     all_url: str = ""
     worklist_url: str | None = None
+
+    @property
+    def capped(self) -> bool:
+        """The count stopped at the cap: there are more than COUNT_CAP items."""
+        return self.count > COUNT_CAP
 
 
 def items_of(section: Section, rows, user) -> list[Item]:
