@@ -316,9 +316,7 @@ def test_ranking_amount_roles_follow_the_setting(settings, sales, salesperson, o
 # --- pages, drill-down, Excel, API -------------------------------------------------------------
 
 
-def test_sales_page_draws_charts_and_drills_down_to_the_orders(
-    sales, client_for, director, theirs
-):
+def test_sales_page_draws_charts_and_drills_down_to_the_orders(sales, client_for, director, theirs):
     client = client_for(director)
     response = client.get(
         "/reports/sales/",
@@ -332,9 +330,7 @@ def test_sales_page_draws_charts_and_drills_down_to_the_orders(
     assert f"customer={theirs.pk}" in link
     orders = client.get(link)
     numbers = [o.number for o in orders.context["page_obj"].object_list]
-    assert numbers == list(
-        Order.objects.filter(customer=theirs).values_list("number", flat=True)
-    )
+    assert numbers == list(Order.objects.filter(customer=theirs).values_list("number", flat=True))
     assert b"drill-down" in orders.content
 
 
@@ -438,9 +434,11 @@ def test_api_names_the_bad_parameter(api_for, director):
 
 
 def test_api_ranking_for_a_salesperson_hides_others_amounts(sales, api_for, salesperson):
-    data = api_for(salesperson).get(
-        "/api/v1/reports/ranking/", {"period": "month", "as_of": "2026-02-10"}
-    ).json()
+    data = (
+        api_for(salesperson)
+        .get("/api/v1/reports/ranking/", {"period": "month", "as_of": "2026-02-10"})
+        .json()
+    )
     assert data["amounts_shown"] is False
     amounts = {r["salesperson"]: r["amount"] for r in data["rows"]}
     assert amounts[salesperson.pk] == "399.99"

@@ -128,7 +128,6 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
             out["salesperson"] = data.get("salesperson")
         return {key: value for key, value in out.items() if value not in (None, "", False)}
 
-
     def drill_down(self) -> list[str]:
         """The report filters in force, in words, for the note above the list."""
         if not self.is_valid():

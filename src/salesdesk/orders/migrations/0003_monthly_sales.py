@@ -6,26 +6,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_list_indexes'),
+        ("orders", "0002_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthlySales',
+            name="MonthlySales",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month')),
-                ('amount_fen', models.BigIntegerField(default=0, verbose_name='amount (fen)')),
-                ('orders', models.IntegerField(default=0, verbose_name='orders')),
-                ('salesperson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="month")),
+                ("amount_fen", models.BigIntegerField(default=0, verbose_name="amount (fen)")),
+                ("orders", models.IntegerField(default=0, verbose_name="orders")),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly sales',
-                'verbose_name_plural': 'monthly sales',
-                'constraints': [models.UniqueConstraint(fields=('month', 'salesperson'), name='monthlysales_unique_month_salesperson')],
+                "verbose_name": "monthly sales",
+                "verbose_name_plural": "monthly sales",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "salesperson"),
+                        name="monthlysales_unique_month_salesperson",
+                    )
+                ],
             },
         ),
     ]

@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0004_tier_name_index'),
-        ('orders', '0003_monthly_sales'),
+        ("customers", "0004_tier_name_index"),
+        ("orders", "0003_monthly_sales"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(condition=models.Q(('received_at__isnull', True)), fields=['ship_date'], name='shipment_unreceived_idx'),
+            model_name="shipment",
+            index=models.Index(
+                condition=models.Q(("received_at__isnull", True)),
+                fields=["ship_date"],
+                name="shipment_unreceived_idx",
+            ),
         ),
     ]

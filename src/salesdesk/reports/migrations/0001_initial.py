@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,45 +15,161 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSalesTarget',
+            name="HistoricalSalesTarget",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='month')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='target amount')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('salesperson', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="month"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="target amount"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical sales target',
-                'verbose_name_plural': 'historical sales targets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical sales target",
+                "verbose_name_plural": "historical sales targets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SalesTarget',
+            name="SalesTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='month')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='target amount')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('salesperson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sales_targets', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="month"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="target amount"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sales_targets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sales target',
-                'verbose_name_plural': 'sales targets',
-                'ordering': ['year', 'salesperson', 'month'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('month__isnull', False), ('salesperson__isnull', False)), fields=('year', 'month', 'salesperson'), name='target_unique_person_month'), models.UniqueConstraint(condition=models.Q(('month__isnull', True), ('salesperson__isnull', False)), fields=('year', 'salesperson'), name='target_unique_person_year'), models.UniqueConstraint(condition=models.Q(('month__isnull', False), ('salesperson__isnull', True)), fields=('year', 'month'), name='target_unique_dept_month'), models.UniqueConstraint(condition=models.Q(('month__isnull', True), ('salesperson__isnull', True)), fields=('year',), name='target_unique_dept_year'), models.CheckConstraint(condition=models.Q(('month__isnull', True), models.Q(('month__gte', 1), ('month__lte', 12)), _connector='OR'), name='target_month_in_year'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='target_not_negative')],
+                "verbose_name": "sales target",
+                "verbose_name_plural": "sales targets",
+                "ordering": ["year", "salesperson", "month"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("month__isnull", False), ("salesperson__isnull", False)
+                        ),
+                        fields=("year", "month", "salesperson"),
+                        name="target_unique_person_month",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("month__isnull", True), ("salesperson__isnull", False)),
+                        fields=("year", "salesperson"),
+                        name="target_unique_person_year",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("month__isnull", False), ("salesperson__isnull", True)),
+                        fields=("year", "month"),
+                        name="target_unique_dept_month",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("month__isnull", True), ("salesperson__isnull", True)),
+                        fields=("year",),
+                        name="target_unique_dept_year",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("month__isnull", True),
+                            models.Q(("month__gte", 1), ("month__lte", 12)),
+                            _connector="OR",
+                        ),
+                        name="target_month_in_year",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0)), name="target_not_negative"
+                    ),
+                ],
             },
         ),
     ]
