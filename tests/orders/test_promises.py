@@ -216,6 +216,29 @@ def test_answered_late_is_judged_on_the_first_answer(assistant, mine):
     assert _worklist(assistant, at(2026, 4, 1, 9, 2))["late"] == []
 
 
+def test_answered_late_to_the_microsecond_and_across_midnight(assistant, mine):
+    """The 24 h are added in the database (no per-row Python on SQLite): an order entered at
+    a fractional second just before midnight is late one microsecond after its deadline."""
+    from salesdesk.orders.models import Order
+
+    entered = at(2026, 3, 1, 23, 59, 59, 999_999)
+    with time_machine.travel(entered, tick=False):
+        exact = place_order(assistant, mine, order_date=dt.date(2026, 3, 1))
+        over = place_order(assistant, mine, order_date=dt.date(2026, 3, 1))
+        whole = place_order(assistant, mine, order_date=dt.date(2026, 3, 1))
+    Order.objects.filter(pk=whole.pk).update(created_at=at(2026, 3, 1, 23, 0))
+    deadline = entered + dt.timedelta(hours=24)
+    Order.objects.filter(pk=exact.pk).update(promise_answered_at=deadline)
+    Order.objects.filter(pk=over.pk).update(
+        promise_answered_at=deadline + dt.timedelta(microseconds=1)
+    )
+    Order.objects.filter(pk=whole.pk).update(
+        promise_answered_at=at(2026, 3, 2, 23, 0, 0, 1)  # 24 h and 1 µs after a whole second
+    )
+    late = _worklist(assistant, at(2026, 3, 3, 9))["late"]
+    assert sorted(late) == sorted([over.number, whole.number])
+
+
 def test_broken_promises_are_open_orders_past_their_date(assistant, mine):
     with time_machine.travel(at(2026, 3, 1, 9), tick=False):
         order = confirmed_order(assistant, mine, promised_in_days=9)  # promised 2026-03-10

@@ -317,7 +317,9 @@ class Mailing(models.Model):
         indexes = [
             models.Index(
                 fields=["feedback_received_on", "feedback_due_on"], name="mailing_awaiting_idx"
-            )
+            ),
+            # The mailings list (key accounts read apart, selectors/key_first.py) walks it.
+            models.Index(fields=["-sent_on", "-id"], name="mailing_list_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,6 +19,7 @@ from salesdesk.core.scoping import scope_by_customer
 from ..choices import Channel, FollowUpKind, LostReason, MailingKind, Stage
 from ..models import Contact, Customer, FollowUp, Lead, Mailing
 from ..selectors.followups import customer_choices, followup_list
+from ..selectors.key_first import KeyAccountsFirst
 from ..selectors.leads import lead_list
 from ..selectors.mailings import mailing_list
 from ..services.followups import followup_log
@@ -185,6 +186,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise ValidationError({"stage": _("Choose a valid stage.")})
         return lead_list(user=self.request.user, search=params.get("search", ""), stage=stage)
 
+    def paginate_queryset(self, queryset):
+        # A page read as key accounts, then the rest: same rows, same order (key_first.py).
+        return super().paginate_queryset(KeyAccountsFirst(queryset))
+
     @extend_schema(request=LeadCreateSerializer, responses={201: LeadSerializer})
     def create(self, request):
         lead = _write(LeadCreateSerializer, request, lead_start)
@@ -221,6 +226,10 @@ class MailingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             awaiting=params.get("awaiting", "").lower() in ("1", "true", "yes"),
             overdue=params.get("overdue", "").lower() in ("1", "true", "yes"),
         )
+
+    def paginate_queryset(self, queryset):
+        # A page read as key accounts, then the rest: same rows, same order (key_first.py).
+        return super().paginate_queryset(KeyAccountsFirst(queryset))
 
     @extend_schema(request=MailingCreateSerializer, responses={201: MailingSerializer})
     def create(self, request):

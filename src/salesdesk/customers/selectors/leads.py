@@ -41,7 +41,9 @@ def lead_list(
         qs = qs.filter(stage=stage)
     if open_only:
         qs = qs.filter(closed_at__isnull=True)
-    return qs.select_related("customer", "customer__owner", "created_by").order_by(
+    # The API reads a page through KeyAccountsFirst (selectors/key_first.py), served by the
+    # stage_changed_at index.
+    return qs.select_related("customer", "customer__owner").order_by(
         "customer__tier", "-stage_changed_at", "-id"
     )
 

@@ -34,7 +34,9 @@ def mailing_list(
         qs = qs.filter(customer=customer)
     if search:
         qs = qs.filter(customer_search_q(search))
-    return qs.select_related("customer", "customer__owner", "lead", "created_by").order_by(
+    # Pages read a page through KeyAccountsFirst (selectors/key_first.py), served by
+    # mailing_list_idx; the lead and who entered it are shown on neither the page nor the API.
+    return qs.select_related("customer", "customer__owner").order_by(
         "customer__tier", "-sent_on", "-id"
     )
 

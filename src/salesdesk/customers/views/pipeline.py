@@ -28,6 +28,7 @@ from ..forms.pipeline import (
     add_service_errors,
 )
 from ..selectors.followups import customer_choices, customer_get
+from ..selectors.key_first import KeyAccountsFirst
 from ..selectors.leads import lead_get, lead_stage_changes, pipeline_board
 from ..selectors.mailings import mailing_get, mailing_list
 from ..selectors.reviews import new_customer_table, review_pack, win_loss
@@ -124,7 +125,11 @@ def mailings(request):
     return render(
         request,
         template,
-        {"form": form, "page_obj": paginate(request, qs), "today": timezone.localdate()},
+        {
+            "form": form,
+            "page_obj": paginate(request, KeyAccountsFirst(qs)),
+            "today": timezone.localdate(),
+        },
     )
 
 
