@@ -127,33 +127,40 @@ def whole_receivable_history(*, customer=None, salesperson=None, status="", sear
     return status in ("", STATUS_PAID) and not (customer or salesperson or (search or "").strip())
 
 
-def receivable_totals(queryset: QuerySet[Receivable], *, whole_history: bool = False) -> Totals:
-    """Count, amount, collected and open of the whole filtered list, in one exact (fen) query.
+def _totals(queryset: QuerySet, *, whole_history: bool, still_open: Q) -> Totals:
+    """Count, amount, allocated and what is left (amount − allocated_amount) of a filtered list
+    of receivables or payments, in one exact (fen) query.
 
-    whole_history: the count (COUNT(*) reads an index) and what is open, summed over the open
-    items of the list alone (the partial open index: the cost follows the open count, not ten
-    years of history); amount and collected are not summed (None).
+    whole_history: the count (COUNT(*) reads an index) and what is left, summed over the rows
+    `still_open` alone (a partial index: the cost follows the open rows, not ten years of
+    history); amount and allocated are not summed (None).
     """
     queryset = queryset.order_by()
     if whole_history:
-        sums = queryset.filter(is_open=True).aggregate(
-            amount=fen_sum("amount"), collected=fen_sum("allocated_amount")
+        sums = queryset.filter(still_open).aggregate(
+            amount=fen_sum("amount"), allocated=fen_sum("allocated_amount")
         )
         return Totals(
             count=queryset.count(),
             amount=None,
             collected=None,
-            open=fen_to_yuan(sums["amount"] - sums["collected"]),
+            open=fen_to_yuan(sums["amount"] - sums["allocated"]),
         )
     sums = queryset.aggregate(
-        amount=fen_sum("amount"), collected=fen_sum("allocated_amount"), count=Count("id")
+        amount=fen_sum("amount"), allocated=fen_sum("allocated_amount"), count=Count("id")
     )
     return Totals(
         count=sums["count"],
         amount=fen_to_yuan(sums["amount"]),
-        collected=fen_to_yuan(sums["collected"]),
-        open=fen_to_yuan(sums["amount"] - sums["collected"]),
+        collected=fen_to_yuan(sums["allocated"]),
+        open=fen_to_yuan(sums["amount"] - sums["allocated"]),
     )
+
+
+def receivable_totals(queryset: QuerySet[Receivable], *, whole_history: bool = False) -> Totals:
+    """Count, amount, collected and open of the whole filtered list (see `_totals`); over the
+    whole history only the open items are summed."""
+    return _totals(queryset, whole_history=whole_history, still_open=Q(is_open=True))
 
 
 def _allocations_of_receivable() -> Prefetch:
@@ -270,30 +277,10 @@ def whole_payment_history(
 
 
 def payment_totals(queryset: QuerySet[Payment], *, whole_history: bool = False) -> Totals:
-    """Count, amount, allocated and credit left of the whole filtered list in one exact query.
-
-    whole_history: the count (COUNT(*) reads an index) and the credit left, summed over the
-    payments with credit left alone (payment_credit_idx); amount and allocated are None.
-    """
-    queryset = queryset.order_by()
-    if whole_history:
-        sums = queryset.filter(allocated_amount__lt=F("amount")).aggregate(
-            amount=fen_sum("amount"), allocated=fen_sum("allocated_amount")
-        )
-        return Totals(
-            count=queryset.count(),
-            amount=None,
-            collected=None,
-            open=fen_to_yuan(sums["amount"] - sums["allocated"]),
-        )
-    sums = queryset.aggregate(
-        amount=fen_sum("amount"), allocated=fen_sum("allocated_amount"), count=Count("id")
-    )
-    return Totals(
-        count=sums["count"],
-        amount=fen_to_yuan(sums["amount"]),
-        collected=fen_to_yuan(sums["allocated"]),
-        open=fen_to_yuan(sums["amount"] - sums["allocated"]),
+    """Count, amount, allocated and credit left of the whole filtered list (see `_totals`); over
+    the whole history only the payments with credit left are summed (payment_credit_idx)."""
+    return _totals(
+        queryset, whole_history=whole_history, still_open=Q(allocated_amount__lt=F("amount"))
     )
 
 
