@@ -501,3 +501,6 @@ def test_ranking_counts_new_customers_and_follow_ups_of_the_period(
     rows = {r.salesperson_id: (r.new_customers, r.followups) for r in report["rows"]}
     assert rows[salesperson.pk] == (1, 2)
     assert rows[other_salesperson.pk] == (0, 1)
+    # The ranking is the team's: a salesperson sees everyone's counts (no customer named).
+    seen = ranking(user=salesperson, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28))
+    assert {r.salesperson_id: (r.new_customers, r.followups) for r in seen["rows"]} == rows

@@ -17,12 +17,17 @@ from salesdesk.accounts.roles import (
 )
 
 
-def scope_by_customer(qs: QuerySet, user, customer_path: str = "") -> QuerySet:
+def scope_by_customer(
+    qs: QuerySet, user, customer_path: str = "", *, whole_team: bool = False
+) -> QuerySet:
     """Keep the rows of `qs` whose customer (reached by `customer_path`) the user may read.
 
     `customer_path` is "" for the Customer model itself, "customer__" for rows with a
-    customer foreign key, and so on.
+    customer foreign key, and so on. `whole_team` keeps every row: only for per-salesperson
+    figures that the whole team sees and that name no customer (the ranking, R-8.3).
     """
+    if whole_team:
+        return qs
     if not reads_customers(user):
         return qs.none()
     if sees_all_customers(user):

@@ -206,18 +206,25 @@ def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHO
     }
 
 
-def activity_by_person(*, user, start: dt.date, end: dt.date) -> dict[int, dict]:
+def activity_by_person(
+    *, user, start: dt.date, end: dt.date, whole_team: bool = False
+) -> dict[int, dict]:
     """Per salesperson in the period: new customers owned (created in it) and follow-ups
-    logged (by who logged them), scoped to the person. {user id: {"new_customers", "followups"}}."""
+    logged (by who logged them), scoped to the person (`whole_team`: every customer's, for the
+    team's ranking). {user id: {"new_customers", "followups"}}."""
     low, high = period_bounds(start, end)
     counts = {
         "new_customers": scope_by_customer(
-            Customer.objects.filter(created_at__gte=low, created_at__lt=high), user, ""
+            Customer.objects.filter(created_at__gte=low, created_at__lt=high),
+            user,
+            "",
+            whole_team=whole_team,
         ).values(person=F("owner_id")),
         "followups": scope_by_customer(
             FollowUp.objects.filter(occurred_at__gte=low, occurred_at__lt=high),
             user,
             "customer__",
+            whole_team=whole_team,
         ).values(person=F("created_by_id")),
     }
     out: dict[int, dict] = {}

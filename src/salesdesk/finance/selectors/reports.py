@@ -576,14 +576,20 @@ def collection_rate_of(due: Decimal, collected: Decimal) -> Decimal | None:
     return (collected * 100 / due).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def collection_rate(*, user, start: dt.date, end: dt.date, by: str = "month") -> dict:
+def collection_rate(
+    *, user, start: dt.date, end: dt.date, by: str = "month", whole_team: bool = False
+) -> dict:
     """Collection rate (回款率, R-5.3) per month, customer or salesperson: of the receivables due
     in [start, end], the share paid by payments received on or before `end` (see
-    COLLECTION_DEFINITION). Two aggregate queries; amounts exact Decimal yuan."""
+    COLLECTION_DEFINITION). Two aggregate queries; amounts exact Decimal yuan. `whole_team`:
+    every customer's (see core.scoping.scope_by_customer), for the team's ranking."""
     if by not in COLLECTION_BY:
         raise ValueError(f"by must be one of {COLLECTION_BY}")
     receivables = scope_by_customer(
-        Receivable.objects.filter(due_date__gte=start, due_date__lte=end), user, "customer__"
+        Receivable.objects.filter(due_date__gte=start, due_date__lte=end),
+        user,
+        "customer__",
+        whole_team=whole_team,
     )
     allocations = scope_by_customer(
         Allocation.objects.filter(
@@ -593,6 +599,7 @@ def collection_rate(*, user, start: dt.date, end: dt.date, by: str = "month") ->
         ),
         user,
         "receivable__customer__",
+        whole_team=whole_team,
     )
     if by == "month":
         due_rows = receivables.annotate(key=YearMonth("due_date")).values("key")

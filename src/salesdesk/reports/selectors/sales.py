@@ -525,10 +525,12 @@ def ranking(*, user, start: dt.date, end: dt.date) -> dict:
     }
     targets = _targets(start, end)
     # Activity and collection are counted over everyone's customers: the ranking is the team's.
-    activity = activity_by_person(user=_TeamView(), start=start, end=end)
+    activity = activity_by_person(user=user, start=start, end=end, whole_team=True)
     collection = {
         r["key"]: r["rate"]
-        for r in collection_rate(user=_TeamView(), start=start, end=end, by="salesperson")["rows"]
+        for r in collection_rate(
+            user=user, start=start, end=end, by="salesperson", whole_team=True
+        )["rows"]
     }
     ordered = sorted(people, key=lambda p: (-sales.get(p.pk, 0), p.display_name or p.username))
     rows = []
@@ -565,16 +567,6 @@ def ranking(*, user, start: dt.date, end: dt.date) -> dict:
             "share_of_target": percent(team, dept_target) if dept_target else None,
         },
     }
-
-
-class _TeamView:
-    """A reader that sees every customer, for team-wide counts in the ranking (which shows no
-    customer, only per-person figures)."""
-
-    is_authenticated = True
-    is_active = True
-    role = roles.Role.DIRECTOR
-    pk = None
 
 
 def period_people_stacks(report: dict, *, top: int = 5) -> list[tuple[str, list[Decimal]]]:
