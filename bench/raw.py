@@ -5,11 +5,17 @@ and runs what the page must read: the same filter, order, limit and aggregate, t
 paged list shows, and the related rows it displays (contacts, lines). Nothing more: no session,
 no user, no template. Written for the schema as it is; a better plan the page could use (an index,
 a stored aggregate) is named in docs/performance.md, not used here.
+
+Money is summed as the pages must sum it (R-5, issue 4: exact to the fen, never through float):
+each amount rounded to integer fen, `ROUND(x * 100)`. PostgreSQL's numeric adds those exactly;
+on SQLite, where decimals are REAL, `_fetch` casts each rounded amount to an integer so that the
+sum adds integers, as the pages' FenSum does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 PAGE = 50
 
@@ -18,8 +24,19 @@ def _ids(rows, index=0) -> str:
     return ",".join(str(r[index]) for r in rows) or "0"
 
 
+# ROUND(<amount expression> * 100), the expression with at most one level of parentheses.
+_FEN = re.compile(r"ROUND\(((?:[^()]|\([^()]*\))+?) \* 100\)")
+
+
+def exact_fen(sql: str, vendor: str) -> str:
+    """On SQLite, every amount rounded to fen cast to an integer (see the module's docstring)."""
+    if vendor != "sqlite":
+        return sql
+    return _FEN.sub(r"CAST(ROUND(\1 * 100) AS INTEGER)", sql)
+
+
 def _fetch(cur, sql: str, params=()) -> list:
-    cur.execute(sql, params)
+    cur.execute(exact_fen(sql, cur.db.vendor), params)
     return cur.fetchall()
 
 

@@ -72,6 +72,19 @@ def test_page_by_customer(client_for, finance, book):
     assert 'class="key-account"' in html
 
 
+def test_rows_mark_late_amounts_and_escape_names(client_for, finance, salesperson, book):
+    make_receivable(
+        CustomerFactory(owner=salesperson, name="<b>粗体</b>纸业"), "10.00", days_ago(1)
+    )
+    html = client_for(finance).get(URL).content.decode()
+    assert "&lt;b&gt;粗体&lt;/b&gt;纸业" in html and "<b>粗体" not in html
+    # 31 days overdue: the 31–60 column, in red; 1 day overdue: 0–30, not red.
+    assert '<td class="text-end text-danger">¥1,234.50</td>' in html
+    assert '<td class="text-end">¥10.00</td>' in html
+    row = html[html.index("宁波重点纸业") - 200 : html.index("宁波重点纸业")]
+    assert '<tr class="key-account">' in row
+
+
 def test_page_by_salesperson_and_past_date(client_for, finance, salesperson, book):
     html = (
         client_for(finance)
