@@ -447,7 +447,16 @@ def test_list_filters_and_key_accounts_first(client_for, assistant, warehouse, s
         ship_date=timezone.localdate() - dt.timedelta(days=5),
     )
     assert numbers(received="no") == [older_key.number, fresh.number, ordinary.number]
-    assert 'class="key-account"' in client.get(reverse("orders:shipments")).content.decode()
+    html = client.get(reverse("orders:shipments")).content.decode()
+    assert 'class="key-account"' in html and "大客户公司 <span" in html
+    # Each row: link, notified time (local) or a badge, received date and name, amount.
+    notified = timezone.localtime(Shipment.objects.get(pk=ordinary.pk).notified_at)
+    assert f'href="{reverse("orders:shipment-detail", args=[ordinary.pk])}"' in html
+    assert f"<td>{notified:%m-%d %H:%M}</td>" in html
+    assert html.count('<span class="badge text-bg-warning">未通知</span>') == 3
+    assert f"<td>{timezone.localdate():%m-%d} 王</td>" in html
+    assert f"<td>{key.order.number}</td>" in html and "¥" in html
+    assert "¥" not in client_for(warehouse).get(reverse("orders:shipments")).content.decode()
     table = client.get(
         reverse("orders:shipments"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="shipment-table"
     )
@@ -466,11 +475,14 @@ def many_shipments(count, warehouse, salesperson):
 def test_list_query_count_is_bounded(
     client_for, warehouse, salesperson, django_assert_max_num_queries
 ):
-    many_shipments(32, warehouse, salesperson)
+    shipments = many_shipments(32, warehouse, salesperson)
     client = client_for(warehouse)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("orders:shipments"))
     assert len(response.context["page_obj"].object_list) == 32
+    # The goods column: each line's product code and quantity, in line order.
+    first, second = (line.order_line.product.code for line in shipments[0].lines.all())
+    assert f"{first} ×10; {second} ×5" in response.content.decode()
 
 
 # --- the order page's block -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from salesdesk.accounts import roles
 from salesdesk.core.excel import Sheet, xlsx_response
+from salesdesk.core.lists import pk_url
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 from salesdesk.core.templatetags.core import yuan
@@ -165,9 +166,7 @@ def link_rows(report: dict) -> None:
 
 def _url_of(name: str):
     """pk → the URL of `name` (a pattern taking one int pk), reversed once for every row."""
-    marker = "2147483647"
-    url = reverse(name, args=[int(marker)])
-    return lambda pk: url.replace(marker, str(pk))
+    return lambda pk: pk_url(pk, name)
 
 
 def link_chase_rows(rows, here: str | None) -> None:

@@ -99,6 +99,44 @@ def with_lines(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
     return queryset.prefetch_related(_lines(), _notices())
 
 
+# What the shipments list shows of a shipment, its customer and order (the rest stays unread).
+LIST_FIELDS = (
+    "number",
+    "ship_date",
+    "carrier",
+    "tracking_number",
+    "amount",
+    "notified_at",
+    "received_at",
+    "received_by_name",
+    "customer__name",
+    "customer__tier",
+    "order__number",
+)
+
+
+def for_list(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """`queryset` (from shipment_list) reading only the columns the list shows."""
+    return queryset.select_related(None).select_related("customer", "order").only(*LIST_FIELDS)
+
+
+def attach_goods(shipments) -> list[Shipment]:
+    """Give each shipment of a page `goods`: its lines as (product code, quantity) in line
+    order, read in one query of plain values (no line, order line or product objects)."""
+    shipments = list(shipments)
+    goods: dict[int, list] = {s.pk: [] for s in shipments}
+    rows = (
+        ShipmentLine.objects.filter(shipment_id__in=goods)
+        .order_by("shipment_id", "order_line__line_no", "id")
+        .values_list("shipment_id", "order_line__product__code", "quantity")
+    )
+    for shipment_id, code, quantity in rows:
+        goods[shipment_id].append((code, quantity))
+    for shipment in shipments:
+        shipment.goods = goods[shipment.pk]
+    return shipments
+
+
 def shipment_get(*, user, pk) -> Shipment:
     """One shipment with lines and notices, or 404 when absent or out of this person's scope."""
     qs = scope_orders(

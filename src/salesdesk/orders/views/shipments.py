@@ -33,7 +33,8 @@ def notifies(user) -> bool:
 def shipment_list(request):
     form = ShipmentFilterForm(request.GET)
     shipments = selectors.shipment_list(user=request.user, **form.filters())
-    page = paginate(request, selectors.with_lines(shipments))
+    page = paginate(request, selectors.for_list(shipments))
+    page.object_list = selectors.attach_goods(page.object_list)
     context = {"form": form, "page_obj": page, "table_id": TABLE_ID}
     return render_list(
         request, context, page="orders/shipment_list.html", table="orders/_shipment_table.html"
