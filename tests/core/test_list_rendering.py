@@ -108,24 +108,34 @@ def test_pk_url_follows_the_script_prefix():
     assert lists.pk_url(7, "customers:detail") == "/customers/7/"
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        dt.date(2026, 2, 3),
-        dt.date(987, 1, 2),
-        dt.datetime(2026, 2, 3, 23, 30, tzinfo=dt.UTC),  # 2026-02-04 in Shanghai
-        dt.datetime(2026, 2, 3, 15, 59, tzinfo=dt.UTC),
-        dt.datetime(2026, 2, 3, 23, 30),
-        None,
-        "",
-    ],
-)
+DATE_VALUES = [
+    dt.date(2026, 2, 3),
+    dt.date(987, 1, 2),
+    dt.datetime(2026, 2, 3, 23, 30, tzinfo=dt.UTC),  # 2026-02-04 in Shanghai
+    dt.datetime(2026, 2, 3, 15, 59, tzinfo=dt.UTC),
+    dt.datetime(2026, 2, 3, 23, 30),
+    None,
+    "",
+]
+
+
+@pytest.mark.parametrize("value", DATE_VALUES)
 def test_ymd_is_the_date_filter(value):
     reference = Template('{{ value|date:"Y-m-d" }}').render(Context({"value": value}))
     ours = Template("{% load lists %}{{ value|ymd }}").render(Context({"value": value}))
     assert ours == reference
     if isinstance(value, dt.datetime) and value.tzinfo:
         assert ours == timezone.localtime(value).date().isoformat()
+
+
+@pytest.mark.parametrize("value", DATE_VALUES)
+def test_ymd_hm_is_the_date_filter(value):
+    ours = Template("{% load lists %}{{ value|ymd_hm }}").render(Context({"value": value}))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        assert ours == value.isoformat()  # a date has no time (|date would refuse "H:i")
+        return
+    reference = Template('{{ value|date:"Y-m-d H:i" }}').render(Context({"value": value}))
+    assert ours == reference
 
 
 # --- the header's cached menu -----------------------------------------------------------------

@@ -545,6 +545,10 @@ def test_gaps_page_lists_own_incomplete_files(client_for, salesperson, mine, the
     html = client_for(salesperson).get(reverse("customers:gaps")).content.decode()
     assert mine.name in html
     assert theirs.name not in html
+    # What each file misses, in the reader's language, joined as a Chinese list.
+    (row,) = client_for(salesperson).get(reverse("customers:gaps")).context["page_obj"].object_list
+    labels = [str(gap.label) for gap in row.gap_list]
+    assert len(labels) > 1 and "、".join(labels) in html
 
 
 def test_gaps_page_query_count(client_for, assistant, salesperson, django_assert_max_num_queries):

@@ -196,6 +196,15 @@ def ymd(value) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
+def ymd_hm(value) -> str:
+    """`value|date:"Y-m-d H:i"` (aware datetimes in the current time zone): "" for None."""
+    if not isinstance(value, datetime.datetime):
+        return ymd(value)
+    if settings.USE_TZ and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+
+
 def cell(value) -> str:
     """`{{ value }}` in Python: localized, escaped unless already safe (None gives "None", as a
     template does); for the row renderers of the busiest lists."""

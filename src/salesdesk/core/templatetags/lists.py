@@ -31,6 +31,12 @@ def ymd(value):
     return lists.ymd(value)
 
 
+@register.filter(expects_localtime=False)
+def ymd_hm(value):
+    """`{{ value|ymd_hm }}` = `{{ value|date:"Y-m-d H:i" }}`."""
+    return lists.ymd_hm(value)
+
+
 @register.filter
 def widget(bound_field):
     """`{{ field|widget }}` = `{{ field }}`, select options written without templates."""

@@ -294,13 +294,15 @@ def customer_gaps(*, user, owner=None, tier: str = "", search: str = "") -> Quer
 
 
 def with_gaps(customers: Iterable[Customer]) -> list[Customer]:
-    """Attach `gap_list` (the template items each file misses) to files fetched with live contacts."""
+    """Attach `gap_list` (the template items each file misses) and `gap_labels` (their labels,
+    for the gaps list) to files fetched with live contacts."""
     rows = list(customers)
     for customer in rows:
         contacts = getattr(customer, "live_contacts", None)
         if contacts is None:
             contacts = list(customer_contacts(customer))
         customer.gap_list = gaps(customer, contacts)
+        customer.gap_labels = [gap.label for gap in customer.gap_list]
     return rows
 
 

@@ -96,4 +96,23 @@ def promise_worklist_pages(
     """
     pages = pages or {}
     lists = promise_worklist(user=user, as_of=as_of)
-    return {key: Paginator(lists[key], per_page).get_page(pages.get(key)) for key in PROMISE_LISTS}
+    return {
+        key: Paginator(lists[key].only(*WORKLIST_FIELDS), per_page).get_page(pages.get(key))
+        for key in PROMISE_LISTS
+    }
+
+
+# What the worklist shows of an order, its customer and salesperson (the rest stays unread).
+WORKLIST_FIELDS = (
+    "number",
+    "created_at",
+    "requested_date",
+    "promised_date",
+    "promise_answered_at",
+    "customer__name",
+    "customer__tier",
+    "salesperson__display_name",
+    "salesperson__first_name",
+    "salesperson__last_name",
+    "salesperson__username",
+)
