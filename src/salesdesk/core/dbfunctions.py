@@ -58,3 +58,17 @@ class WeekStart(_DateStart):
     # 'weekday 0' moves forward to the Sunday ending the week (or stays on it); 6 days back is Monday.
     sqlite_template = "date({sql}, 'weekday 0', '-6 days')"
     postgresql_unit = "week"
+
+
+def plain_rows(queryset) -> list[tuple]:
+    """The rows of a values_list() queryset as the engine gives them, without Django's per-value
+    converters: dates stay 'YYYY-MM-DD' text on SQLite (they sort as the dates do), integers
+    stay integers. For reads of thousands of keys of which a page shows a few (the statement
+    read 7,700 rows' dates through converters: a third of its time)."""
+    from django.db import connections, router
+
+    alias = queryset.db or router.db_for_read(queryset.model)
+    sql, params = queryset.query.get_compiler(using=alias).as_sql()
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

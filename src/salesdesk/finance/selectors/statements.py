@@ -20,6 +20,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.core.dbfunctions import plain_rows
 from salesdesk.core.money import fen_sum, fen_to_yuan
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.customers.models import Customer
@@ -158,11 +159,15 @@ def customer_statement(
     payments = Payment.objects.filter(
         customer=customer, received_on__gte=start, received_on__lte=end
     ).order_by()
-    # (date, kind, id, signed fen): integers from the index, no Decimal per row; only the lines
-    # shown become Decimal yuan.
+    # (date, kind, id, signed fen): integers from the index, no Decimal or date per row (the
+    # date as the engine gives it, only to sort by); only the lines shown become Decimal yuan.
     fen = Cast(Round(F("amount") * 100), BigIntegerField())
-    keys = [(d, 0, pk, f) for d, pk, f in receivables.values_list("issued_on", "pk", fen)]
-    keys += [(d, 1, pk, -f) for d, pk, f in payments.values_list("received_on", "pk", fen)]
+    keys = [
+        (d, 0, pk, f) for d, pk, f in plain_rows(receivables.values_list("issued_on", "pk", fen))
+    ]
+    keys += [
+        (d, 1, pk, -f) for d, pk, f in plain_rows(payments.values_list("received_on", "pk", fen))
+    ]
     keys.sort(key=lambda k: k[:3])
     debit_total = fen_to_yuan(sum(k[3] for k in keys if k[1] == 0))
     credit_total = fen_to_yuan(-sum(k[3] for k in keys if k[1] == 1))
