@@ -150,6 +150,17 @@ def win_loss(*, user, start: dt.date, end: dt.date) -> dict:
     }
 
 
+# What the review page and its export show of a customer and its owner: hundreds of rows, so
+# the rest of each row stays unread.
+_CUSTOMER = (
+    "customer__code",
+    "customer__name",
+    "customer__tier",
+    *(f"customer__owner__{f}" for f in ("display_name", "first_name", "last_name", "username")),
+)
+_LEAD = ("customer", "stage", "closed_at", "lost_reason", "lost_note", "stage_changed_at")
+
+
 def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHOWN) -> dict:
     """The biweekly review (半月例会) over the 14 days ending with `as_of`: leads that moved
     (their latest move in the window), won, lost with reasons, stalled (open with no move in
@@ -171,10 +182,21 @@ def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHO
         .filter(pk=Subquery(latest_move))
         .exclude(to_stage__in=[Stage.WON, Stage.LOST])
         .select_related("lead", "lead__customer", "lead__customer__owner", "changed_by")
+        .only(
+            "lead",
+            "from_stage",
+            "to_stage",
+            "changed_at",
+            "note",
+            *(f"lead__{f}" for f in (*_LEAD, *_CUSTOMER)),
+            *(f"changed_by__{f}" for f in ("display_name", "first_name", "last_name", "username")),
+        )
         .order_by("lead__customer__tier", "-changed_at", "-id")
     )
-    leads = scope_by_customer(Lead.objects.all(), user, "customer__").select_related(
-        "customer", "customer__owner"
+    leads = (
+        scope_by_customer(Lead.objects.all(), user, "customer__")
+        .select_related("customer", "customer__owner")
+        .only(*_LEAD, *_CUSTOMER)
     )
     closed_in_window = leads.filter(closed_at__gte=low, closed_at__lt=high)
     won = closed_in_window.filter(stage=Stage.WON).order_by("customer__tier", "-closed_at", "-id")

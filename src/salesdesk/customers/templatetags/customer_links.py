@@ -1,0 +1,31 @@
+"""A customer's name linked to its page, and the key-account badge (`{% load customer_links %}`).
+
+Written in Python rather than included templates: lists show them on every row, and an
+`{% include … with %}` per row cost the review pack 60 ms for a few hundred rows.
+"""
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from salesdesk.core.lists import pk_url
+
+register = template.Library()
+
+
+@register.filter
+def key_badge(customer) -> str:
+    """`{{ customer|key_badge }}`: " <badge>Key account</badge>" for a key account, else ""."""
+    if customer is None or not customer.is_key_account:
+        return ""
+    label = conditional_escape(gettext("Key account"))
+    return mark_safe(f' <span class="badge badge-key">{label}</span>')  # noqa: S308 - escaped
+
+
+@register.simple_tag
+def customer_link(customer) -> str:
+    """`{% customer_link customer %}`: the name linked to the customer's page, with the badge."""
+    url = pk_url(customer.pk, "customers:detail")
+    name = conditional_escape(customer.name)
+    return mark_safe(f'<a href="{url}">{name}</a>{key_badge(customer)}')  # noqa: S308 - escaped
