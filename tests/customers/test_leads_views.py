@@ -1,8 +1,11 @@
 """Pipeline pages: permission matrix over every page of the pipeline, mailings and follow-ups,
 and the lead board, lead start and lead move pages."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from salesdesk.customers.choices import CustomerStatus, LostReason, Stage, Tier
 from salesdesk.customers.models import Lead, LeadStageChange
@@ -131,7 +134,10 @@ def test_board_shows_columns_cards_and_key_accounts_first(
         stage=Stage.QUOTING,
     )
     LeadFactory(customer__owner=other_salesperson, customer__name="别人的客户")
+    three_days = timezone.now() - dt.timedelta(days=3, hours=1)
+    Lead.objects.filter(customer__name="普通纸品厂").update(stage_changed_at=three_days)
     html = client_for(salesperson).get(reverse("customers:leads")).content.decode()
+    assert '<span title="在本阶段的天数">3 天</span>' in html and str(salesperson) in html
     assert "重点电器集团" in html and "普通纸品厂" in html
     assert html.index("重点电器集团") < html.index("普通纸品厂")
     assert "别人的客户" not in html

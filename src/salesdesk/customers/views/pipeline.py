@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods
 
 from salesdesk.accounts import roles
@@ -42,6 +42,10 @@ from .followups import done, from_activity, render_activity, safe_next
 def board(request):
     form = OwnerFilterForm(request.GET or None, user=request.user)
     columns = pipeline_board(user=request.user, **form.filters())
+    for column in columns:  # up to 400 cards: the label made here, not by a template tag each
+        for lead in column["leads"]:
+            days = lead.days_in_stage
+            lead.days_label = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
     template = "customers/_pipeline_board.html" if request.htmx else "customers/pipeline.html"
     return render(
         request, template, {"form": form, "columns": columns, "today": timezone.localdate()}
