@@ -249,6 +249,8 @@ class ShipmentViewSet(
 
     def get_queryset(self):
         shipments = selectors.shipment_list(user=self.request.user, **self.query_filters())
+        if self.action == "list":
+            return selectors.for_api_list(shipments)
         return selectors.with_lines(shipments)
 
     def _respond(self, shipment, code=status.HTTP_200_OK) -> Response:

@@ -137,6 +137,43 @@ def attach_goods(shipments) -> list[Shipment]:
     return shipments
 
 
+# What the JSON list shows of a line's order line and product (its spec included).
+_API_LINE_FIELDS = (
+    "shipment",
+    "order_line",
+    "quantity",
+    "checked_quantity",
+    "damaged_quantity",
+    "amount",
+    "order_line__line_no",
+    "order_line__product",
+    "order_line__unit_price",
+    *(
+        f"order_line__product__{f}"
+        for f in ("code", "name", "length_mm", "width_mm", "height_mm", "flute", "ply", "material")
+    ),
+)
+
+
+def for_api_list(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """`queryset` (from shipment_list) with what the JSON list shows: every shipment column, the
+    customer's name and the order's number (no other customer, order or salesperson column),
+    and the lines and notices prefetched, the lines reading only what they show."""
+    own = [f.name for f in Shipment._meta.concrete_fields]
+    lines = Prefetch(
+        "lines",
+        queryset=ShipmentLine.objects.select_related("order_line__product")
+        .only(*_API_LINE_FIELDS)
+        .order_by("order_line__line_no", "id"),
+    )
+    return (
+        queryset.select_related(None)
+        .select_related("customer", "order")
+        .only(*own, "customer__name", "order__number")
+        .prefetch_related(lines, _notices())
+    )
+
+
 def shipment_get(*, user, pk) -> Shipment:
     """One shipment with lines and notices, or 404 when absent or out of this person's scope."""
     qs = scope_orders(
