@@ -73,6 +73,19 @@ def test_new_customers_page_defaults_to_this_month(client_for, salesperson, marc
     assert "网站" in html
 
 
+def test_new_customers_rows_show_source_status_and_latest_lead_stage(client_for, salesperson):
+    with at(2026, 3, 5, 9, 0):
+        quoting = CustomerFactory(owner=salesperson, name="报价中的客户", source=Source.WEBSITE)
+        LeadFactory(customer=quoting, stage=Stage.QUOTING)
+        CustomerFactory(owner=salesperson, name="没有商机的客户")
+    with at(2026, 3, 20, 9, 0):
+        html = client_for(salesperson).get(reverse("customers:new-customers")).content.decode()
+    row = html[html.index("报价中的客户") :].split("</tr>")[0]
+    assert "网站" in row and "报价" in row and quoting.get_status_display() in row
+    row = html[html.index("没有商机的客户") :].split("</tr>")[0]
+    assert "<td>—</td>" in row
+
+
 def test_new_customers_bad_period_names_the_field(client_for, salesperson):
     response = client_for(salesperson).get(
         reverse("customers:new-customers"), {"start": "2026-03-10", "end": "2026-03-01"}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from salesdesk.accounts import roles
 from salesdesk.core.excel import Sheet, xlsx_response
+from salesdesk.core.lists import with_choice_labels
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 
@@ -199,7 +200,11 @@ def new_customers(request):
     rows = new_customer_table(user=request.user, **period)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(_("new-customers"), [new_customers_sheet(rows)])
-    context = {"form": form, "page_obj": paginate(request, rows), "stages": Stage.choices, **period}
+    page = paginate(request, rows)
+    page.object_list = with_choice_labels(page.object_list)
+    for customer in page.object_list:
+        customer.lead_stage_label = _stage_label(customer.lead_stage)
+    context = {"form": form, "page_obj": page, **period}
     return render(request, "customers/new_customers.html", context)
 
 
