@@ -140,6 +140,38 @@ def test_list_filters_and_htmx_fragment(client_for, director):
     assert "O-1" in text and "N-1" not in text and "<html" not in text
 
 
+def test_list_rows_show_badges_spec_unit_and_price(client_for, finance, warehouse):
+    product = ProductFactory(
+        code="N-2",
+        name="新品<箱>",
+        is_new=True,
+        needs_approval=True,
+        list_price=Decimal("0.8560"),
+        length_mm=300,
+        width_mm=200,
+        height_mm=150,
+    )
+    ProductFactory(code="W-1", list_price=Decimal("12.0000"))
+    html = client_for(finance).get(reverse("catalog:products")).content.decode()
+    row = html[html.index(f'href="{reverse("catalog:product-detail", args=[product.pk])}"') :]
+    row = row.split("</tr>")[0]
+    assert "新品&lt;箱&gt;" in row and "新产品</span>" in row and "需确认样品</span>" in row
+    assert product.spec in row and "300×200×150mm" in row
+    assert product.get_unit_display() in row
+    assert '<td class="text-end">0.8560</td>' in row
+    assert '<td class="text-end">12</td>' in html  # a whole price without decimals
+    assert "0.8560" not in client_for(warehouse).get(reverse("catalog:products")).content.decode()
+
+
+@pytest.mark.parametrize("value", ["0.8560", "12.0000", "12", "0.0001", "1234.5", "0"])
+def test_row_price_is_floatformat_minus_four(value):
+    from django.template.defaultfilters import floatformat
+
+    from salesdesk.catalog.templatetags.product_rows import price
+
+    assert price(Decimal(value)) == floatformat(Decimal(value), "-4")
+
+
 def test_search_as_htmx_fragment(client_for, commercial, product):
     response = client_for(commercial).get(
         reverse("catalog:product-search"), {"q": "zx"}, HTTP_HX_REQUEST="true"

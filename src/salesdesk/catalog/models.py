@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from salesdesk.core.lists import choice_labels
+
 from .choices import ApprovalStatus, Flute, Ply, Unit
 
 USER = settings.AUTH_USER_MODEL
@@ -62,8 +64,8 @@ class Product(models.Model):
             parts.append(f"{self.length_mm}×{self.width_mm}×{self.height_mm}mm")
         if self.flute:
             parts.append(f"{self.flute}")
-        if self.ply:
-            parts.append(str(self.get_ply_display()))
+        if self.ply:  # the label mapped once per language (lists of products show it per row)
+            parts.append(choice_labels(Product, "ply").get(self.ply, str(self.ply)))
         if self.material:
             parts.append(self.material)
         return " ".join(parts)
