@@ -280,3 +280,13 @@ def test_order_rows_are_the_template_rows(language, sees_money, salesperson):
     assert ours == reference
     assert ("¥" in ours) == sees_money
     assert "late &lt;b&gt;" in ours
+
+
+@pytest.mark.parametrize(
+    "value", [0, 7, 12345678, -3, True, Decimal("1234.5"), 1.5, None, "<b>", dt.date(2026, 2, 3)]
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_cell_is_the_variable_tag(value, language):
+    with translation.override(language):
+        reference = Template("{{ value }}").render(Context({"value": value}))
+        assert lists.cell(value) == reference

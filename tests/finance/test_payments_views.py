@@ -373,7 +373,14 @@ def test_list_filters_and_key_accounts_first(client_for, finance, mine, salesper
     client = client_for(finance)
     page = client.get(reverse("finance:payments"))  # the whole history: newest first, not by tier
     assert [p.pk for p in page.context["page_obj"].object_list] == [c.pk, a.pk, b.pk]
-    assert "badge-key" in page.content.decode()
+    body = page.content.decode()
+    assert "badge-key" in body
+    # A row: date linked, customer and code, method, amounts, the credit left highlighted.
+    link = body.index(f'href="{reverse("finance:payment-detail", args=[c.pk])}"')
+    row = body[body.rindex("<tr", 0, link) :].split("</tr>")[0]
+    assert f">{c.received_on:%Y-%m-%d}</a>" in row and mine.name in row and mine.code in row
+    assert c.get_method_display() in row and "¥5.00" in row and "¥4.00" in row
+    assert '<span class="text-warning-emphasis fw-semibold">¥1.00</span>' in row
     page = client.get(reverse("finance:payments"), {"unallocated": "on"})  # the worklist: key first
     assert [p.pk for p in page.context["page_obj"].object_list] == [b.pk, c.pk, a.pk]
     page = client.get(

@@ -152,6 +152,15 @@ def test_whole_ledger_latest_due_first_with_key_badge(client_for, finance, mine,
     assert [r.days_overdue for r in rows] == [0, 5, 70]
     body = page.content.decode()
     assert body.count("badge-key") >= 2
+    # A row: the customer and code, the receivable's label linked, dates, amounts, status.
+    link = body.index(f'href="{reverse("finance:receivable-detail", args=[early.pk])}"')
+    row = body[body.rindex("<tr", 0, link) :].split("</tr>")[0]
+    assert f">应收款 {early.pk}</a>" in row and mine.name in row and mine.code in row
+    assert f"<td>{early.issued_on:%Y-%m-%d}</td><td>{early.due_date:%Y-%m-%d}</td>" in row
+    assert row.count("¥10.00") == 2 and "¥0.00" in row
+    assert '<span class="badge text-bg-danger">逾期 70 天</span>' in row
+    row = body[body.index(f'href="{reverse("finance:receivable-detail", args=[key_late.pk])}"') :]
+    assert '<span class="badge text-bg-primary">' in row.split("</tr>")[0]  # open, not yet due
 
 
 def test_status_filters_and_as_of(client_for, finance, mine):

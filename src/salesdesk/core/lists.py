@@ -210,6 +210,8 @@ def cell(value) -> str:
     template does); for the row renderers of the busiest lists."""
     if isinstance(value, str):
         return conditional_escape(value)
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize gives an int without grouping, without its lookups
     if isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_aware(value):
         value = timezone.localtime(value)
     return conditional_escape(localize(value))
