@@ -125,7 +125,8 @@ class NotIndexed(Func):
 def open_items(*, user, as_of: dt.date, history: bool = False):
     """Receivables open on `as_of` and how to sum their open amount exactly.
 
-    Returns (queryset, open_sum) where open_sum(filter=Q) is an aggregate giving integer fen.
+    Returns (queryset, open_sum) where open_sum(filter=Q, empty=0) is an aggregate giving integer
+    fen (`empty`: the value of an empty sum; None leaves it NULL).
     Today: the open items only (is_open hits the partial index, so the cost follows the open
     count, not the history) with the stored allocated amount. Another date: the receivables
     issued by then and not yet paid in full then, less the allocations of payments received
@@ -140,8 +141,9 @@ def open_items(*, user, as_of: dt.date, history: bool = False):
             open_yuan=F("amount") - F("allocated_amount")
         )
 
-        def open_sum(filter=None):
-            return Coalesce(FenSum(OpenFen(F("amount"), F("allocated_amount")), filter=filter), 0)
+        def open_sum(filter=None, empty=0):
+            total = FenSum(OpenFen(F("amount"), F("allocated_amount")), filter=filter)
+            return total if empty is None else Coalesce(total, empty)
 
         return qs, open_sum
     return past_open_items(base, as_of)
@@ -176,15 +178,18 @@ def past_open_items(base: QuerySet, as_of: dt.date):
         )
     )
 
-    def open_sum(filter=None):
+    def open_sum(filter=None, empty=0):
         # Already integer fen per row: integers add exactly (fen_sum would scale them again).
-        return Coalesce(Sum("open_fen", filter=filter), 0)
+        total = Sum("open_fen", filter=filter)
+        return total if empty is None else Coalesce(total, empty)
 
     return qs, open_sum
 
 
 def _bucket_sums(open_sum: Callable, as_of: dt.date) -> dict:
-    return {key: open_sum(filter=q) for key, q in bucket_filters(as_of).items()}
+    """The five bucket sums of a group, NULL for an empty bucket (read as 0 by _amounts and
+    _grouped_page): a COALESCE on each of 5 × 13k groups cost the aging statement 5 ms."""
+    return {key: open_sum(filter=q, empty=None) for key, q in bucket_filters(as_of).items()}
 
 
 def _amounts(fens: Sequence) -> dict:
