@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from .excel import Sheet, xlsx_response
 
@@ -203,6 +203,11 @@ def ymd_hm(value) -> str:
     if settings.USE_TZ and timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+
+
+def key_badge() -> str:
+    """The key-account badge of a row, with its leading space, in the active language."""
+    return f' <span class="badge badge-key">{cell(gettext("Key account"))}</span>'
 
 
 def cell(value) -> str:

@@ -7,8 +7,8 @@ Written in Python rather than included templates: lists show them on every row, 
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 
+from salesdesk.core import lists
 from salesdesk.core.lists import pk_url
 
 register = template.Library()
@@ -19,8 +19,7 @@ def key_badge(customer) -> str:
     """`{{ customer|key_badge }}`: " <badge>Key account</badge>" for a key account, else ""."""
     if customer is None or not customer.is_key_account:
         return ""
-    label = conditional_escape(gettext("Key account"))
-    return mark_safe(f' <span class="badge badge-key">{label}</span>')  # noqa: S308 - escaped
+    return mark_safe(lists.key_badge())  # noqa: S308 - escaped
 
 
 @register.simple_tag

@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from salesdesk.core.lists import cell, pk_url, with_choice_labels, ymd
+from salesdesk.core.lists import cell, key_badge, pk_url, with_choice_labels, ymd
 from salesdesk.core.templatetags.core import yuan
 
 register = template.Library()
@@ -40,16 +40,12 @@ def receivable_status(r) -> str:
     return mark_safe(f'<span class="badge text-bg-primary">{cell(gettext("Open"))}</span>')
 
 
-def _customer_cell(customer, key_badge: str) -> str:
-    badge = key_badge if customer.is_key_account else ""
+def _customer_cell(customer, badge_html: str) -> str:
+    badge = badge_html if customer.is_key_account else ""
     return (
         f'<td class="wrap">{cell(customer.name)}{badge}'
         f'<div class="small text-body-secondary">{cell(customer.code)}</div></td>'
     )
-
-
-def _key_badge() -> str:
-    return f' <span class="badge badge-key">{cell(gettext("Key account"))}</span>'
 
 
 def _tr(customer) -> str:
@@ -59,14 +55,14 @@ def _tr(customer) -> str:
 @register.simple_tag
 def receivable_rows(rows) -> str:
     """The <tr> of every receivable of the page (finance.selectors.receivables)."""
-    key_badge = _key_badge()
+    badge = key_badge()
     out = []
     for r in rows:
         refs = cell(r.order.number) if r.order_id else ""
         if r.shipment_id and r.invoice_number:
             refs += f" · {cell(r.shipment.number)}"
         out.append(
-            f"{_tr(r.customer)}{_customer_cell(r.customer, key_badge)}"
+            f"{_tr(r.customer)}{_customer_cell(r.customer, badge)}"
             f'<td><a href="{pk_url(r.pk, "finance:receivable-detail")}">{receivable_label(r)}</a>'
             f'<div class="small text-body-secondary">{refs}</div></td>'
             f'<td class="d-none d-md-table-cell">{cell(r.salesperson or "—")}</td>'
@@ -82,7 +78,7 @@ def receivable_rows(rows) -> str:
 @register.simple_tag
 def payment_rows(rows) -> str:
     """The <tr> of every payment of the page (finance.selectors.receivables)."""
-    key_badge = _key_badge()
+    badge = key_badge()
     out = []
     for p in with_choice_labels(rows):
         unallocated = p.unallocated_amount
@@ -94,7 +90,7 @@ def payment_rows(rows) -> str:
         out.append(
             f"{_tr(p.customer)}"
             f'<td><a href="{pk_url(p.pk, "finance:payment-detail")}">{ymd(p.received_on)}</a></td>'
-            f"{_customer_cell(p.customer, key_badge)}"
+            f"{_customer_cell(p.customer, badge)}"
             f"<td>{cell(p.method_label)}</td>"
             f'<td class="d-none d-md-table-cell">{cell(p.reference or "—")}</td>'
             f'<td class="text-end">{cell(yuan(p.amount))}</td>'

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from salesdesk.accounts import roles
 from salesdesk.core.excel import Sheet, xlsx_response
-from salesdesk.core.lists import pk_url
+from salesdesk.core.lists import key_badge, pk_url
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
 from salesdesk.core.templatetags.core import yuan
@@ -136,7 +136,7 @@ def link_rows(report: dict) -> None:
     report["bucket_totals"] = [(label, report["totals"][key]) for key, label in BUCKETS]
     nothing = '<td class="text-end"><span class="text-body-secondary">–</span></td>'
     cell = ['<td class="text-end">{}</td>'] * 2 + ['<td class="text-end text-danger">{}</td>'] * 3
-    key_badge = f' <span class="badge badge-key">{escape(_("Key account"))}</span>'
+    badge = key_badge()
     by_customer = report["by"] == "customer"
     if base:
         param = "customer" if by_customer else "salesperson"
@@ -153,11 +153,7 @@ def link_rows(report: dict) -> None:
             for fmt, key in zip(cell, keys, strict=True)
         )
         parts.append(
-            (
-                f'<tr class="key-account"><td>{name}{key_badge}'
-                if row["is_key"]
-                else f"<tr><td>{name}"
-            )
+            (f'<tr class="key-account"><td>{name}{badge}' if row["is_key"] else f"<tr><td>{name}")
             + f"</td>{cells}"
             f'<td class="text-end fw-semibold">{yuan(row["total"])}</td></tr>'
         )

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from salesdesk.core.lists import cell, pk_url, with_choice_labels, ymd
+from salesdesk.core.lists import key_badge as lists_key_badge
 from salesdesk.core.templatetags.core import yuan
 
 register = template.Library()
@@ -62,7 +63,7 @@ def order_row(o, *, key_badge: str, sees_money: bool, risk_labels: dict) -> str:
 @register.simple_tag(takes_context=True)
 def order_rows(context, rows):
     """The <tr> of every order of the page (orders.selectors: customer and salesperson joined)."""
-    key_badge = f' <span class="badge badge-key">{cell(gettext("Key account"))}</span>'
+    key_badge = lists_key_badge()
     options = {
         "key_badge": key_badge,
         "sees_money": bool(context.get("sees_money")),
@@ -106,7 +107,7 @@ def shipment_rows(context, rows):
     """The <tr> of every shipment of the page (orders.selectors.shipments: for_list, goods
     attached by attach_goods)."""
     options = {
-        "key_badge": f' <span class="badge badge-key">{cell(gettext("Key account"))}</span>',
+        "key_badge": lists_key_badge(),
         "sees_money": bool(context.get("sees_money")),
         "labels": {"not_notified": cell(gettext("Not notified"))},
     }
