@@ -5,6 +5,15 @@ from django.db.models import QuerySet
 from .models import User
 from .roles import OWNS_CUSTOMERS
 
+# The columns a person's name is written from (User.__str__): what a list reading only its shown
+# columns (QuerySet.only) must read of a related person.
+NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
+
+def name_fields(path: str) -> tuple[str, ...]:
+    """NAME_FIELDS of the person at `path` ("customer__owner"), for QuerySet.only()."""
+    return tuple(f"{path}__{field}" for field in NAME_FIELDS)
+
 
 def salesperson_list() -> QuerySet[User]:
     """Everyone who can own customers, for owner pickers and filters."""

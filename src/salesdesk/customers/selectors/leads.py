@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from salesdesk.accounts.selectors import name_fields
 from salesdesk.core.scoping import scope_by_customer
 
 from ..choices import OPEN_STAGES, Stage
@@ -65,10 +66,7 @@ def pipeline_board(*, user, owner=None, search: str = "") -> list[dict]:
             "stage_changed_at",
             "customer__name",
             "customer__tier",
-            *(
-                f"customer__owner__{f}"
-                for f in ("display_name", "first_name", "last_name", "username")
-            ),
+            *name_fields("customer__owner"),
         )
         .order_by("customer__tier", "stage_changed_at", "id")
     )

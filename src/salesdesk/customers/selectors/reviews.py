@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from salesdesk.accounts.selectors import name_fields
 from salesdesk.core.scoping import scope_by_customer
 
 from ..choices import LostReason, Source, Stage
@@ -156,7 +157,7 @@ _CUSTOMER = (
     "customer__code",
     "customer__name",
     "customer__tier",
-    *(f"customer__owner__{f}" for f in ("display_name", "first_name", "last_name", "username")),
+    *name_fields("customer__owner"),
 )
 _LEAD = ("customer", "stage", "closed_at", "lost_reason", "lost_note", "stage_changed_at")
 
@@ -189,7 +190,7 @@ def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHO
             "changed_at",
             "note",
             *(f"lead__{f}" for f in (*_LEAD, *_CUSTOMER)),
-            *(f"changed_by__{f}" for f in ("display_name", "first_name", "last_name", "username")),
+            *name_fields("changed_by"),
         )
         .order_by("lead__customer__tier", "-changed_at", "-id")
     )

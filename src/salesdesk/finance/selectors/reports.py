@@ -31,6 +31,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.accounts.selectors import name_fields
 from salesdesk.core.money import FenSum, RowFen, fen_sum, fen_to_yuan
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.customers.choices import Tier
@@ -428,10 +429,7 @@ CHASE_CUSTOMER_FIELDS = (
     "last_followup_at",
     "next_followup_on",
     "next_followup_note",
-    "owner__username",
-    "owner__display_name",
-    "owner__first_name",
-    "owner__last_name",
+    *name_fields("owner"),
 )
 
 

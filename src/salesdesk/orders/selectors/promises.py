@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import DateTimeField, F, Func, QuerySet
 from django.utils import timezone
 
+from salesdesk.accounts.selectors import name_fields
 from salesdesk.core.scoping import scope_orders
 
 from ..choices import OPEN_STATES, OrderState
@@ -111,8 +112,5 @@ WORKLIST_FIELDS = (
     "promise_answered_at",
     "customer__name",
     "customer__tier",
-    "salesperson__display_name",
-    "salesperson__first_name",
-    "salesperson__last_name",
-    "salesperson__username",
+    *name_fields("salesperson"),
 )
