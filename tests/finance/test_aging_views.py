@@ -11,7 +11,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from salesdesk.customers.choices import Tier
-from salesdesk.finance.views import reports as report_views
+from salesdesk.finance.templatetags import money_rows
 from tests.factories import CustomerFactory
 
 from .factories_reports import make_receivable, pay, report_translations  # noqa: F401
@@ -99,7 +99,7 @@ def test_page_by_salesperson_and_past_date(client_for, finance, salesperson, boo
 
 
 def test_link_falls_back_to_customer_page(client_for, finance, book, monkeypatch):
-    monkeypatch.setattr(report_views, "_receivables_url", lambda: None)
+    monkeypatch.setattr(money_rows, "_receivables_url", lambda: None)
     html = client_for(finance).get(URL).content.decode()
     assert f'href="{reverse("customers:detail", args=[book["mine"].pk])}"' in html
 

@@ -411,12 +411,14 @@ def receivables_aging(
 
     first = read(page)
     make = _customer_aging_row if by == "customer" else _salesperson_aging_row
+    totals = _amounts(first.totals)
     return {
         "as_of": as_of,
         "by": by,
         "buckets": BUCKETS,
         "rows": AgingRows(read, make, first),
-        "totals": _amounts(first.totals),
+        "totals": totals,
+        "bucket_totals": [(label, totals[key]) for key, label in BUCKETS],
         "definition": AGING_DEFINITION,
     }
 

@@ -1,5 +1,6 @@
 """Receivable and payment markup written in Python (`{% load money_rows %}`): a receivable's
-label and status badge, and the rows of the receivables and payments lists.
+label and status badge, and the rows of the receivables and payments lists and of the aging
+report.
 
 See docs/performance.md, "List page rendering": the two lists are among the pages timed under
 load, and their 50 rows through the template engine (with an include per cell) cost most of
@@ -7,11 +8,14 @@ the page. Tested by what they show (tests/finance/test_receivables_views.py).
 """
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
 from salesdesk.core.lists import cell, key_badge, pk_url, with_choice_labels, ymd
 from salesdesk.core.templatetags.core import yuan
+
+from ..selectors.reports import BUCKET_KEYS
 
 register = template.Library()
 
@@ -98,3 +102,49 @@ def payment_rows(rows) -> str:
             f'<td class="text-end">{rest}</td></tr>'
         )
     return mark_safe("".join(out))  # noqa: S308 - every cell escaped
+
+
+def _receivables_url() -> str | None:
+    try:
+        return reverse("finance:receivables")
+    except NoReverseMatch:  # the receivables pages are another module; keep working without them
+        return None
+
+
+_NOTHING = '<td class="text-end"><span class="text-body-secondary">–</span></td>'
+# Not yet due and 0–30 days plain, overdue beyond 30 days in red.
+_BUCKET_CELLS = ['<td class="text-end">{}</td>'] * 2 + [
+    '<td class="text-end text-danger">{}</td>'
+] * 3
+
+
+@register.simple_tag
+def aging_rows(report) -> str:
+    """The <tr> of every aging row of the page (finance.selectors.reports.receivables_aging):
+    each name links to its open receivables (the customer page as a fallback), key accounts
+    marked, an empty bucket as a dash (5 × 50 cells cost the template more than the rest of
+    the page)."""
+    base = _receivables_url()
+    by_customer = report["by"] == "customer"
+    if base:
+        param = "customer" if by_customer else "salesperson"
+        link = f"{base}?{param}={{}}&amp;status=open".format
+    elif by_customer:
+        link = lambda pk: pk_url(pk, "customers:detail")  # noqa: E731
+    else:
+        link = None
+    badge = key_badge()
+    out = []
+    for row in report["rows"]:
+        name = cell(row["name"])
+        if row["id"] is not None and link is not None:
+            name = f'<a href="{link(row["id"])}">{name}</a>'
+        cells = "".join(
+            fmt.format(yuan(row[key])) if row[key] else _NOTHING
+            for fmt, key in zip(_BUCKET_CELLS, BUCKET_KEYS, strict=True)
+        )
+        out.append(
+            (f'<tr class="key-account"><td>{name}{badge}' if row["is_key"] else f"<tr><td>{name}")
+            + f'</td>{cells}<td class="text-end fw-semibold">{yuan(row["total"])}</td></tr>'
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - names escaped, amounts digits

@@ -6,19 +6,16 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.conf import settings
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from salesdesk.accounts import roles
 from salesdesk.core.excel import Sheet, xlsx_response
-from salesdesk.core.lists import key_badge, pk_url
+from salesdesk.core.lists import pk_url
 from salesdesk.core.pagination import paginate
 from salesdesk.core.permissions import role_required
-from salesdesk.core.templatetags.core import yuan
 from salesdesk.core.views import render_report
 
 from ..forms.reports import AgingForm, AsOfForm, CollectionRateForm
@@ -57,8 +54,7 @@ def aging(request):
     # One query: the totals of every row and the rows of the page asked for.
     report = receivables_aging(user=request.user, page=page_window(request), **form.cleaned_data)
     page = paginate(request, report["rows"])
-    report["rows"] = page.object_list
-    link_rows(report)
+    report["rows"] = page.object_list  # written by {% aging_rows %} (templatetags/money_rows.py)
     return render_report(
         request,
         "finance/aging.html",
@@ -116,64 +112,17 @@ urlpatterns = [
 ]
 
 
-# Links from the aging rows to the open receivables behind them.
-
-
-def _receivables_url() -> str | None:
-    try:
-        return reverse("finance:receivables")
-    except NoReverseMatch:  # the receivables pages are another module; keep working without them
-        return None
-
-
-def link_rows(report: dict) -> None:
-    """Write the aging rows as ready HTML (`body`; 50 rows of 7 cells cost the template more
-    than the rest of the page): each name links to its open receivables (the customer page as
-    a fallback), key accounts marked, overdue beyond 30 days in red, nothing as a dash. The
-    totals as (label, amount) for the summary cards and the footer."""
-    base = _receivables_url()
-    keys = [key for key, _label in BUCKETS]
-    report["bucket_totals"] = [(label, report["totals"][key]) for key, label in BUCKETS]
-    nothing = '<td class="text-end"><span class="text-body-secondary">–</span></td>'
-    cell = ['<td class="text-end">{}</td>'] * 2 + ['<td class="text-end text-danger">{}</td>'] * 3
-    badge = key_badge()
-    by_customer = report["by"] == "customer"
-    if base:
-        param = "customer" if by_customer else "salesperson"
-        link = f"{base}?{param}={{}}&amp;status=open".format
-    else:
-        link = _url_of("customers:detail") if by_customer else None
-    parts = []
-    for row in report["rows"]:
-        name = escape(row["name"])
-        if row["id"] is not None and link is not None:
-            name = f'<a href="{link(row["id"])}">{name}</a>'
-        cells = "".join(
-            fmt.format(yuan(row[key])) if row[key] else nothing
-            for fmt, key in zip(cell, keys, strict=True)
-        )
-        parts.append(
-            (f'<tr class="key-account"><td>{name}{badge}' if row["is_key"] else f"<tr><td>{name}")
-            + f"</td>{cells}"
-            f'<td class="text-end fw-semibold">{yuan(row["total"])}</td></tr>'
-        )
-    report["body"] = mark_safe("\n".join(parts))  # noqa: S308 - names escaped, amounts digits
-
-
-def _url_of(name: str):
-    """pk → the URL of `name` (a pattern taking one int pk), reversed once for every row."""
-    return lambda pk: pk_url(pk, name)
-
-
 def link_chase_rows(rows, here: str | None) -> None:
     """Give each chase row the URL of its customer and, when the reader may log a call
     (`here` given: this page, to come back to), the URL of the follow-up form."""
-    detail = _url_of("customers:detail")
-    log = _url_of("customers:followup-log") if here is not None else None
     back = quote(here or "", safe="/")
     for row in rows:
-        row.url = detail(row.customer.pk)
-        row.log_url = f"{log(row.customer.pk)}?next={back}" if log else None
+        row.url = pk_url(row.customer.pk, "customers:detail")
+        row.log_url = (
+            f"{pk_url(row.customer.pk, 'customers:followup-log')}?next={back}"
+            if here is not None
+            else None
+        )
 
 
 # Excel sheets: the columns the pages show, headers in the reader's language.
