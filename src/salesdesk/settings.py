@@ -182,6 +182,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 SALESDESK_PAGE_SIZE = env_int("SALESDESK_PAGE_SIZE", 50)
+# List pages count at most this many rows (shown "10,000+"): counting ten years of rows on every
+# page view costs more than the page itself. 0: always count exactly.
+SALESDESK_LIST_COUNT_CAP = env_int("SALESDESK_LIST_COUNT_CAP", 10_000)
 SALESDESK_IMPORT_MAX_ROWS = env_int("SALESDESK_IMPORT_MAX_ROWS", 200_000)
 # An open order is at risk when its promised date is this many days away and production is
 # not done; a draft not answered with a promise within this many hours is "unanswered".

@@ -28,6 +28,15 @@ def yuan(value):
     return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"
 
 
+@register.filter
+def thousands(value):
+    """A whole number grouped by thousands, 10,000, in both languages (Django's zh-hans format
+    does not group)."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}"
+
+
 _FRAGMENTS: dict = {}
 _FRAGMENTS_MAX = 512
 

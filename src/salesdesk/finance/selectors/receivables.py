@@ -112,10 +112,11 @@ def receivable_list(
 
 @dataclass
 class Totals:
-    """Figures of a whole filtered list. amount and collected are None for a whole history
-    (`whole_history=True`): summing a million rows per page view is what the list avoids."""
+    """Figures of a whole filtered list. count, amount and collected are None for a whole
+    history (`whole_history=True`): counting and summing a million rows per page view is what
+    the list avoids (the page counts up to a cap: core.pagination)."""
 
-    count: int
+    count: int | None
     amount: Decimal | None
     collected: Decimal | None
     open: Decimal
@@ -131,9 +132,9 @@ def _totals(queryset: QuerySet, *, whole_history: bool, still_open: Q) -> Totals
     """Count, amount, allocated and what is left (amount − allocated_amount) of a filtered list
     of receivables or payments, in one exact (fen) query.
 
-    whole_history: the count (COUNT(*) reads an index) and what is left, summed over the rows
-    `still_open` alone (a partial index: the cost follows the open rows, not ten years of
-    history); amount and allocated are not summed (None).
+    whole_history: what is left alone, summed over the rows `still_open` (a partial index: the
+    cost follows the open rows, not ten years of history); count, amount and allocated are not
+    read (None): the list page counts its rows up to a cap (core.pagination.paginate).
     """
     queryset = queryset.order_by()
     if whole_history:
@@ -141,7 +142,7 @@ def _totals(queryset: QuerySet, *, whole_history: bool, still_open: Q) -> Totals
             amount=fen_sum("amount"), allocated=fen_sum("allocated_amount")
         )
         return Totals(
-            count=queryset.count(),
+            count=None,
             amount=None,
             collected=None,
             open=fen_to_yuan(sums["amount"] - sums["allocated"]),
@@ -159,7 +160,7 @@ def _totals(queryset: QuerySet, *, whole_history: bool, still_open: Q) -> Totals
 
 def receivable_totals(queryset: QuerySet[Receivable], *, whole_history: bool = False) -> Totals:
     """Count, amount, collected and open of the whole filtered list (see `_totals`); over the
-    whole history only the open items are summed."""
+    whole history only the open items are summed, and nothing is counted."""
     return _totals(queryset, whole_history=whole_history, still_open=Q(is_open=True))
 
 
@@ -278,7 +279,8 @@ def whole_payment_history(
 
 def payment_totals(queryset: QuerySet[Payment], *, whole_history: bool = False) -> Totals:
     """Count, amount, allocated and credit left of the whole filtered list (see `_totals`); over
-    the whole history only the payments with credit left are summed (payment_credit_idx)."""
+    the whole history only the payments with credit left are summed (payment_credit_idx), and
+    nothing is counted."""
     return _totals(
         queryset, whole_history=whole_history, still_open=Q(allocated_amount__lt=F("amount"))
     )

@@ -32,7 +32,10 @@ def today_section(request, key: str):
     section = selectors.section_for(request.user, key)
     if section is None:
         raise Http404
-    page = paginate(request, selectors.section_rows(user=request.user, section=section))
+    # Exact: the badge above the list shows the section's whole count.
+    page = paginate(
+        request, selectors.section_rows(user=request.user, section=section), capped=False
+    )
     context = {
         "section": section,
         "page_obj": page,
