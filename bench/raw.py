@@ -6,6 +6,10 @@ paged list shows, and the related rows it displays (contacts, lines). Nothing mo
 no user, no template. Written for the schema as it is; a better plan the page could use (an index,
 a stored aggregate) is named in docs/performance.md, not used here.
 
+An HTML list page counts its rows up to SALESDESK_LIST_COUNT_CAP ("10,000+", core.pagination),
+so its raw SQL counts the same way (`_capped_count`); the JSON API lists count exactly, and so
+does theirs.
+
 Money is summed as the pages must sum it (R-5, issue 4: exact to the fen, never through float):
 each amount rounded to integer fen, `ROUND(x * 100)`. PostgreSQL's numeric adds those exactly;
 on SQLite, where decimals are REAL, `_fetch` casts each rounded amount to an integer so that the
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+
+from django.conf import settings
 
 PAGE = 50
 
@@ -40,6 +46,20 @@ def _fetch(cur, sql: str, params=()) -> list:
     return cur.fetchall()
 
 
+def _capped_count(cur, source: str, params=(), *, reach: int = 0) -> list:
+    """The count an HTML list page shows (core.pagination.capped_count): the rows of `source`
+    (what follows FROM: tables and WHERE) read up to SALESDESK_LIST_COUNT_CAP, or up to `reach`
+    (page number × page size: a deep page) when further, plus one row to tell "10,000+" from
+    10,000. A cap of 0 counts every row, as the pages then do."""
+    cap = settings.SALESDESK_LIST_COUNT_CAP
+    if cap <= 0:
+        return _fetch(cur, f"SELECT COUNT(*) FROM {source}", params)
+    limit = max(cap, reach) + 1
+    return _fetch(
+        cur, f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} LIMIT {limit}) capped", params
+    )
+
+
 # --- customers ----------------------------------------------------------------------------
 
 CUSTOMER_COLS = (
@@ -49,6 +69,8 @@ CUSTOMER_COLS = (
 
 
 def customer_list(cur, ctx, *, where: str = "", params=(), page: int = 1) -> None:
+    """One page of live customer files with their owner, key accounts first; the files counted
+    up to the cap (or past the page asked for); the page's customers' live contacts."""
     sql_where = "c.archived_at IS NULL" + (f" AND {where}" if where else "")
     rows = _fetch(
         cur,
@@ -56,7 +78,7 @@ def customer_list(cur, ctx, *, where: str = "", params=(), page: int = 1) -> Non
         f"WHERE {sql_where} ORDER BY c.tier, c.name, c.id LIMIT {PAGE} OFFSET {(page - 1) * PAGE}",
         params,
     )
-    _fetch(cur, f"SELECT COUNT(*) FROM customers_customer c WHERE {sql_where}", params)
+    _capped_count(cur, f"customers_customer c WHERE {sql_where}", params, reach=page * PAGE)
     _fetch(
         cur,
         "SELECT customer_id, name, title, mobile, phone FROM customers_contact WHERE archived_at IS NULL "
@@ -126,16 +148,15 @@ def customer_detail(cur, ctx):
 
 
 def customer_gaps(cur, ctx):
+    """Live files below 100 % complete, key accounts and the least complete first, counted up to
+    the cap; the page's customers' live contacts (what the gaps are worked out from)."""
     rows = _fetch(
         cur,
         f"SELECT {CUSTOMER_COLS} FROM customers_customer c LEFT JOIN accounts_user u ON u.id = c.owner_id "
         "WHERE c.archived_at IS NULL AND c.completeness < 100 "
         f"ORDER BY c.tier, c.completeness, c.name, c.id LIMIT {PAGE}",
     )
-    _fetch(
-        cur,
-        "SELECT COUNT(*) FROM customers_customer WHERE archived_at IS NULL AND completeness < 100",
-    )
+    _capped_count(cur, "customers_customer WHERE archived_at IS NULL AND completeness < 100")
     _fetch(
         cur,
         "SELECT customer_id, name, mobile FROM customers_contact WHERE archived_at IS NULL "
@@ -144,6 +165,8 @@ def customer_gaps(cur, ctx):
 
 
 def followups_due(cur, ctx):
+    """Live files whose next follow-up is due by today with the last follow-up's summary, key
+    accounts first then the earliest date; counted up to the cap."""
     where = "c.archived_at IS NULL AND c.next_followup_on <= %s"
     _fetch(
         cur,
@@ -153,7 +176,7 @@ def followups_due(cur, ctx):
         f"ORDER BY c.tier, c.next_followup_on, c.name, c.id LIMIT {PAGE}",
         (ctx.today_s,),
     )
-    _fetch(cur, f"SELECT COUNT(*) FROM customers_customer c WHERE {where}", (ctx.today_s,))
+    _capped_count(cur, f"customers_customer c WHERE {where}", (ctx.today_s,))
 
 
 def pipeline(cur, ctx):
@@ -270,6 +293,8 @@ ORDER_FROM = (
 
 
 def order_list(cur, ctx, *, where: str = "", params=(), page: int = 1) -> None:
+    """One page of orders, newest first, with customer and salesperson; the orders counted up
+    to the cap (or past the page asked for)."""
     w = f"WHERE {where}" if where else ""
     _fetch(
         cur,
@@ -277,7 +302,7 @@ def order_list(cur, ctx, *, where: str = "", params=(), page: int = 1) -> None:
         f"LIMIT {PAGE} OFFSET {(page - 1) * PAGE}",
         params,
     )
-    _fetch(cur, f"SELECT COUNT(*) FROM orders_order o {w}", params)
+    _capped_count(cur, f"orders_order o {w}", params, reach=page * PAGE)
 
 
 def orders_unfiltered(cur, ctx):
@@ -289,16 +314,17 @@ def orders_deep(cur, ctx):
 
 
 def orders_salesperson(cur, ctx):
-    # Scoped by the customer's owner, as scope_orders does.
+    """The order list of a salesperson: page 1 of the orders of own customers (scoped by the
+    customer's owner, as scope_orders does), counted up to the cap."""
     w = "c.owner_id = %s"
     _fetch(
         cur,
         f"SELECT {ORDER_COLS} {ORDER_FROM} WHERE {w} ORDER BY o.order_date DESC, o.id DESC LIMIT {PAGE}",
         (ctx.salesperson_id,),
     )
-    _fetch(
+    _capped_count(
         cur,
-        f"SELECT COUNT(*) FROM orders_order o JOIN customers_customer c ON c.id = o.customer_id WHERE {w}",
+        f"orders_order o JOIN customers_customer c ON c.id = o.customer_id WHERE {w}",
         (ctx.salesperson_id,),
     )
 
@@ -353,17 +379,19 @@ def promises(cur, ctx):
 
 
 def contracts(cur, ctx):
-    """Open orders (the page's default), newest first."""
+    """Open orders (the page's default), newest first, counted up to the cap."""
     open_states = "o.state IN ('confirmed', 'in_production', 'partly_shipped')"
     _fetch(
         cur,
         f"SELECT {ORDER_COLS} {ORDER_FROM} WHERE {open_states} "
         f"ORDER BY o.order_date DESC, o.id DESC LIMIT {PAGE}",
     )
-    _fetch(cur, f"SELECT COUNT(*) FROM orders_order o WHERE {open_states}")
+    _capped_count(cur, f"orders_order o WHERE {open_states}")
 
 
 def shipments(cur, ctx):
+    """Every shipment, newest first, counted up to the cap; the page's shipment lines with their
+    product (the goods column)."""
     rows = _fetch(
         cur,
         "SELECT s.id, s.number, s.ship_date, s.carrier, s.amount, s.notified_at, s.received_at, "
@@ -372,7 +400,7 @@ def shipments(cur, ctx):
         "JOIN accounts_user u ON u.id = o.salesperson_id "
         f"ORDER BY s.ship_date DESC, s.id DESC LIMIT {PAGE}",
     )
-    _fetch(cur, "SELECT COUNT(*) FROM orders_shipment")
+    _capped_count(cur, "orders_shipment")
     _fetch(
         cur,
         "SELECT sl.*, ol.line_no, p.code, p.name FROM orders_shipmentline sl "
@@ -399,20 +427,23 @@ def shipment_detail(cur, ctx):
     _fetch(cur, "SELECT * FROM orders_shipmentnotice WHERE shipment_id = %s", (sid,))
 
 
+_LIVE_PRODUCTS = "catalog_product WHERE archived_at IS NULL"
+
+
 def products(cur, ctx):
-    _fetch(
-        cur, f"SELECT * FROM catalog_product WHERE archived_at IS NULL ORDER BY code LIMIT {PAGE}"
-    )
-    _fetch(cur, "SELECT COUNT(*) FROM catalog_product WHERE archived_at IS NULL")
+    """Live products in code order, counted up to the cap."""
+    _fetch(cur, f"SELECT * FROM {_LIVE_PRODUCTS} ORDER BY code LIMIT {PAGE}")
+    _capped_count(cur, _LIVE_PRODUCTS)
 
 
 def approvals(cur, ctx):
+    """A page of sample approvals with customer and product, counted up to the cap."""
     _fetch(
         cur,
         "SELECT a.*, c.name, p.code FROM catalog_approval a JOIN customers_customer c ON c.id = a.customer_id "
         f"JOIN catalog_product p ON p.id = a.product_id ORDER BY a.created_at DESC, a.id DESC LIMIT {PAGE}",
     )
-    _fetch(cur, "SELECT COUNT(*) FROM catalog_approval")
+    _capped_count(cur, "catalog_approval")
 
 
 # --- API lists: the same reads, no contacts ---------------------------------------------------
@@ -446,7 +477,8 @@ def api_shipments(cur, ctx):
 
 
 def api_products(cur, ctx):
-    products(cur, ctx)
+    _fetch(cur, f"SELECT * FROM {_LIVE_PRODUCTS} ORDER BY code LIMIT {PAGE}")
+    _fetch(cur, f"SELECT COUNT(*) FROM {_LIVE_PRODUCTS}")
 
 
 def api_followups(cur, ctx):
@@ -487,8 +519,9 @@ RECEIVABLE_FROM = (
 
 def receivables(cur, ctx, where: str = "", params=()):
     """The whole ledger newest due date first; open items key accounts first, then by due date.
-    A filtered page shows the count and totals of the filter; the whole ledger of every year
-    shows its count and what is open (summed over the open items only)."""
+    A filtered page shows the count and totals of the filter (one exact aggregate); the whole
+    ledger of every year shows its rows counted up to the cap and what is open (summed over the
+    open items only)."""
     w = f"WHERE {where}" if where else ""
     order = "c.tier, r.due_date, r.issued_on, r.id" if where else "r.due_date DESC, r.id DESC"
     _fetch(
@@ -499,7 +532,7 @@ def receivables(cur, ctx, where: str = "", params=()):
         params,
     )
     if not where:
-        _fetch(cur, "SELECT COUNT(*) FROM finance_receivable")
+        _capped_count(cur, "finance_receivable")
         _fetch(
             cur,
             "SELECT SUM(ROUND(r.amount * 100)) - SUM(ROUND(r.allocated_amount * 100)) "
@@ -528,14 +561,15 @@ def api_receivables(cur, ctx):
 
 
 def payments(cur, ctx):
+    """Every payment of every year newest first with customer and salesperson: counted up to
+    the cap, and the credit left summed over the payments with some."""
     _fetch(
         cur,
         "SELECT p.*, c.name, c.tier, u.display_name FROM finance_payment p "
         "JOIN customers_customer c ON c.id = p.customer_id LEFT JOIN accounts_user u ON u.id = p.salesperson_id "
         f"ORDER BY p.received_on DESC, p.id DESC LIMIT {PAGE}",
     )
-    # Every payment of every year: the count, and the credit left over the payments with some.
-    _fetch(cur, "SELECT COUNT(*) FROM finance_payment")
+    _capped_count(cur, "finance_payment")
     _fetch(
         cur,
         "SELECT SUM(ROUND(amount * 100)) - SUM(ROUND(allocated_amount * 100)) FROM finance_payment "
