@@ -135,6 +135,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+# PostgreSQL's JIT compiler starts on statements it estimates as costly, and the pages' worklist
+# and report statements over ten years of rows are estimated so: compiling them cost 600 ms of
+# the Today page's 900 ms, for statements that run in 40-300 ms (docs/performance.md). Off for
+# SalesDesk's connections unless asked for; the server's own setting is left alone.
+PG_JIT = env_bool("SALESDESK_PG_JIT", False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not PG_JIT:
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
+
 # PostgreSQL: the order entry statements run prepared on the server (core/prepared.py); off
 # behind a transaction-pooling PgBouncer older than 1.21, which loses prepared statements.
 DB_PREPARED_STATEMENTS = env_bool("SALESDESK_DB_PREPARED_STATEMENTS", True)

@@ -155,6 +155,25 @@ def test_within_a_section_the_oldest_due_comes_first_and_ten_are_shown(assistant
     assert followups.all_url == reverse("reports:today-section", args=["followups"])
 
 
+def test_ten_shown_are_the_key_accounts_then_the_oldest_others(assistant, salesperson):
+    """Key accounts due latest still come before ordinary customers due earlier, and the
+    ten shown are cut after that order (PostgreSQL reads the two parts separately)."""
+    ordinary = [CustomerFactory(owner=salesperson) for _ in range(9)]
+    key = [CustomerFactory(owner=salesperson, tier=Tier.KEY) for _ in range(3)]
+    for n, customer in enumerate(ordinary):
+        customer.next_followup_on = days(-20 - n)
+        customer.save(update_fields=["next_followup_on"])
+    for n, customer in enumerate(key):
+        customer.next_followup_on = days(-n)
+        customer.save(update_fields=["next_followup_on"])
+    page = selectors.today_page(user=assistant)
+    followups = next(s for s in page.sections if s.key == "followups")
+    assert followups.count == 12
+    expected = [c.pk for c in reversed(key)] + [c.pk for c in reversed(ordinary)][:7]
+    assert [i.id for i in followups.items] == expected
+    assert [i.key_account for i in followups.items] == [True] * 3 + [False] * 7
+
+
 def test_two_queries_whatever_the_data(assistant, salesperson, django_assert_num_queries):
     set_of_work(salesperson, "一")
     set_of_work(salesperson, "二", tier=Tier.KEY)
