@@ -189,3 +189,32 @@ print(journal, sync, busy)
     # WAL is a property of the file: any later connection, even without our pragmas, sees it.
     with closing(sqlite3.connect(tmp_path / "salesdesk.sqlite3")) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_postgresql_connections_run_without_jit_unless_asked(var_dir):
+    code = (
+        "import salesdesk.settings as s; "
+        "print(s.DATABASES['default'].get('OPTIONS', {}).get('options', ''))"
+    )
+    env = {
+        "SALESDESK_SECRET_KEY": "k",
+        "SALESDESK_VAR_DIR": var_dir,
+        "DATABASE_URL": "postgres://sales@db.example.cn/salesdesk",
+    }
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c jit=off"
+    result = run_python(code, {**env, "SALESDESK_PG_JIT": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+@pytest.mark.django_db
+def test_the_postgresql_connection_has_jit_off():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
