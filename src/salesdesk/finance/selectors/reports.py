@@ -76,11 +76,16 @@ def bucket_filters(as_of: dt.date, prefix: str = "") -> dict[str, Q]:
     def before(days: int) -> dt.date:
         return as_of - dt.timedelta(days=days)
 
+    def between(newer: dt.date, older: dt.date) -> Q:
+        # The upper bound first: most open items are not due yet, and fail it at once (the
+        # database tests each bucket's condition on every open item).
+        return Q(**{f"{field}__lt": newer}) & Q(**{f"{field}__gte": older})
+
     return {
         "not_due": Q(**{f"{field}__gte": as_of}),
-        "d0_30": Q(**{f"{field}__lt": as_of, f"{field}__gte": before(30)}),
-        "d31_60": Q(**{f"{field}__lt": before(30), f"{field}__gte": before(60)}),
-        "d61_90": Q(**{f"{field}__lt": before(60), f"{field}__gte": before(90)}),
+        "d0_30": between(as_of, before(30)),
+        "d31_60": between(before(30), before(60)),
+        "d61_90": between(before(60), before(90)),
         "d90_plus": Q(**{f"{field}__lt": before(90)}),
     }
 
