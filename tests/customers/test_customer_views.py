@@ -200,9 +200,15 @@ def test_list_query_count_is_bounded(
     for _ in range(35):
         ContactFactory.create_batch(2, customer=CustomerFactory(owner=salesperson))
     client = client_for(assistant)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(7) as captured:
         response = client.get(reverse("customers:list"))
     assert len(response.context["page_obj"].object_list) == 35
+    # Only what the rows show is read: not the file's notes and addresses, nor contacts' notes.
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert '"customers_customer"."notes"' not in sql
+    assert '"customers_customer"."address"' not in sql
+    assert '"customers_contact"."notes"' not in sql
+    assert sql.count('"accounts_user"."password"') == 1  # the signed-in person's own row
 
 
 # --- export -----------------------------------------------------------------------------

@@ -187,9 +187,15 @@ def test_list_query_count_is_flat(
             assistant, mine if i % 2 else theirs, lines=[(p, 10, Decimal("1")) for p in products]
         )
     client = client_for(assistant)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as captured:
         response = client.get(reverse("orders:list"))
     assert response.content.decode().count('href="/orders/') >= 32
+    # Only what the rows show is read: not the customer's or the order's notes, nor the people's
+    # passwords beyond the signed-in person's own row.
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert '"customers_customer"."notes"' not in sql
+    assert '"orders_order"."notes"' not in sql
+    assert sql.count('"accounts_user"."password"') == 1
 
 
 def test_export_follows_scope_and_hides_money(

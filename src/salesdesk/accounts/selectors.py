@@ -18,3 +18,9 @@ def name_fields(path: str) -> tuple[str, ...]:
 def salesperson_list() -> QuerySet[User]:
     """Everyone who can own customers, for owner pickers and filters."""
     return User.objects.filter(role__in=OWNS_CUSTOMERS, is_active=True).order_by("username")
+
+
+def salesperson_choices() -> QuerySet[User]:
+    """salesperson_list reading only the names it shows, for the list pages' filters: the whole
+    user row of 50 people on every list page view was a tenth of the order list's time."""
+    return salesperson_list().only(*NAME_FIELDS)

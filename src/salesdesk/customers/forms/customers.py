@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
-from salesdesk.accounts.selectors import salesperson_list
+from salesdesk.accounts.selectors import salesperson_choices, salesperson_list
 from salesdesk.core import forms as core_forms
 from salesdesk.core.forms import (
     BootstrapMixin,
@@ -187,7 +187,7 @@ class CustomerFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if roles.sees_all_customers(user):
-            self.fields["owner"].queryset = salesperson_list()
+            self.fields["owner"].queryset = salesperson_choices()
         else:
             del self.fields["owner"]
         self.is_valid()
@@ -213,7 +213,7 @@ class GapsFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if roles.sees_all_customers(user):
-            self.fields["owner"].queryset = salesperson_list()
+            self.fields["owner"].queryset = salesperson_choices()
         else:
             del self.fields["owner"]
         self.is_valid()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
-from salesdesk.accounts.selectors import salesperson_list
+from salesdesk.accounts.selectors import salesperson_choices
 from salesdesk.core.forms import BootstrapMixin
 
 from ..choices import OPEN_STAGES, LostReason, MailingKind, Stage
@@ -200,7 +200,7 @@ class OwnerFilterForm(BootstrapMixin, PreparedForm):
 
     def prepare_fields(self) -> None:
         if roles.sees_all_customers(self.user):
-            self.fields["owner"].queryset = salesperson_list()
+            self.fields["owner"].queryset = salesperson_choices()
         else:
             del self.fields["owner"]
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts.models import User
+from salesdesk.accounts.selectors import name_fields
 from salesdesk.core.history import HistoryEntry, history_entries, shown_fields
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.core.validators import normalize_credit_code, normalize_phone
@@ -50,6 +51,39 @@ def with_live_contacts(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     """Prefetch each file's live contacts into `customer.live_contacts` (one query for the page)."""
     return queryset.prefetch_related(
         Prefetch("contacts", queryset=_live_contacts(), to_attr="live_contacts")
+    )
+
+
+# What a row of the customer list shows (customers/templatetags/customer_rows.py): the file's
+# columns, its owner's name and its live contacts' names and phones.
+LIST_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "tier",
+    "status",
+    "province",
+    "city",
+    "industry",
+    "completeness",
+    "last_followup_at",
+    "created_at",
+    "archived_at",
+    "owner",
+    *name_fields("owner"),
+)
+LIST_CONTACT_FIELDS = ("customer", "name", "mobile", "phone", "is_primary")
+
+
+def for_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """`queryset` (from customer_list) reading only what the list shows, live contacts with it.
+
+    A file has ~40 columns and its owner ~15; turning all of them into Python values (dates
+    through per-value converters) for 50 rows, their owners and ~100 contacts was most of the
+    page at full scale (12 of 15 ms on SQLite)."""
+    contacts = _live_contacts().only(*LIST_CONTACT_FIELDS)
+    return queryset.only(*LIST_FIELDS).prefetch_related(
+        Prefetch("contacts", queryset=contacts, to_attr="live_contacts")
     )
 
 

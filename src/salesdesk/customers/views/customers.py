@@ -35,7 +35,7 @@ TABLE_ID = "customer-table"
 def customer_list(request):
     form = CustomerFilterForm(request.GET, user=request.user)
     customers = selectors.customer_list(user=request.user, **form.filters())
-    page = paginate(request, selectors.with_live_contacts(customers))
+    page = paginate(request, selectors.for_list(customers))
     context = {"form": form, "page_obj": page, "sorts": selectors.SORTS, "table_id": TABLE_ID}
     return render_list(
         request,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
-from salesdesk.accounts.selectors import salesperson_list
+from salesdesk.accounts.selectors import salesperson_choices, salesperson_list
 from salesdesk.catalog.models import Product
 from salesdesk.core import forms as core_forms
 from salesdesk.core.forms import BootstrapMixin
@@ -104,7 +104,7 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
         if roles.role_of(user) in roles.OWNS_CUSTOMERS:
             del self.fields["salesperson"]
         else:
-            self.fields["salesperson"].queryset = salesperson_list()
+            self.fields["salesperson"].queryset = salesperson_choices()
 
     def filters(self) -> dict:
         if not self.is_valid():

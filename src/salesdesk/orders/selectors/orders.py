@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts import roles
+from salesdesk.accounts.selectors import name_fields
 from salesdesk.core.scoping import scope_orders
 
 from ..choices import BOOKED_STATES, OPEN_STATES, ProductionStatus
@@ -164,6 +165,31 @@ def order_list(
     if key_first:
         ordering = ("customer__tier", *ordering)
     return qs.order_by(*ordering)
+
+
+# What a row of the order list shows (orders/templatetags/order_rows.py).
+LIST_FIELDS = (
+    "number",
+    "contract_number",
+    "order_date",
+    "promised_date",
+    "state",
+    "production_status",
+    "production_note",
+    "total_amount",
+    "customer__name",
+    "customer__code",
+    "customer__tier",
+    "salesperson",
+    *name_fields("salesperson"),
+)
+
+
+def for_list(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """`queryset` (from order_list) reading only the columns the list shows: every column of an
+    order, its customer and salesperson as Python values for 50 rows was two thirds of the
+    page at full scale (7 of 11 ms on SQLite)."""
+    return queryset.only(*LIST_FIELDS)
 
 
 def order_get(*, user, pk) -> Order:

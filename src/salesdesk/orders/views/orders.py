@@ -46,7 +46,8 @@ CONTRACT_TABLE_ID = "contract-table"
 @require_GET
 def order_list(request):
     form = OrderFilterForm(request.GET, user=request.user)
-    page = paginate(request, selectors.order_list(user=request.user, **form.filters()))
+    orders = selectors.order_list(user=request.user, **form.filters())
+    page = paginate(request, selectors.for_list(orders))
     context = {
         "form": form,
         "page_obj": page,
