@@ -72,3 +72,20 @@ def plain_rows(queryset) -> list[tuple]:
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def analyze_new_indexes(schema_editor, *names: str) -> None:
+    """For a migration adding indexes: on SQLite, analyse them when the database has been
+    analysed before. SQLite then plans from sqlite_stat1 (the bench data, or an office that ran
+    ANALYZE), where an index without its row looks worse than the old ones and is not used; a
+    database never analysed is planned from defaults, which already choose them. PostgreSQL
+    keeps statistics per column, which a new index does not change."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return
+        for name in names:
+            cursor.execute(f'ANALYZE "{name}"')

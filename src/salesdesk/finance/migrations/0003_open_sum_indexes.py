@@ -1,20 +1,10 @@
 from django.db import migrations, models
 
+from salesdesk.core import dbfunctions
+
 
 def analyze_new_indexes(apps, schema_editor):
-    """SQLite plans from sqlite_stat1 once a database has been analysed (the bench data, or an
-    office that ran ANALYZE): a new index without its row there looks worse than the old ones
-    and is not used. Analyse the two new indexes then, and only then: a database never analysed
-    is planned from defaults, which already choose them."""
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone() is None:
-            return
-        for index in ("receivable_open_sum_idx", "payment_credit_idx"):
-            cursor.execute(f"ANALYZE {index}")
+    dbfunctions.analyze_new_indexes(schema_editor, "receivable_open_sum_idx", "payment_credit_idx")
 
 
 class Migration(migrations.Migration):
