@@ -9,9 +9,14 @@ import pytest
 import time_machine
 
 from salesdesk.customers.choices import LostReason, Source, Stage, Tier
-from salesdesk.customers.selectors.reviews import new_customer_table, review_pack, win_loss
+from salesdesk.customers.selectors.reviews import (
+    new_customer_table,
+    review_pack,
+    review_page,
+    win_loss,
+)
 from salesdesk.customers.services.leads import lead_move, lead_start
-from tests.factories import CustomerFactory, LeadFactory
+from tests.factories import CustomerFactory, LeadFactory, UserFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -255,3 +260,80 @@ def test_review_pack_counts_stalled_per_stage_and_lists_the_first_50(
     assert days == sorted(days, reverse=True) and days[0] == 55
     everything = review_pack(user=salesperson, as_of=as_of, stalled_limit=None)["stalled"]
     assert len(everything) == 56 and everything[:50] == pack["stalled"]
+
+
+def _as_page_rows(pack: dict) -> dict:
+    """review_pack's instances as the dicts review_page gives the page."""
+
+    def customer(c):
+        return {
+            "customer_pk": c.pk,
+            "customer_name": c.name,
+            "customer_tier": c.tier,
+            "owner_pk": c.owner_id,
+            "owner": str(c.owner) if c.owner_id else None,
+        }
+
+    def closed(leads):
+        fields = ("stage", "closed_at", "lost_reason", "lost_note")
+        return [{**{f: getattr(x, f) for f in fields}, **customer(x.customer)} for x in leads]
+
+    return {
+        "moved": [
+            {
+                "from_stage": m.from_stage,
+                "to_stage": m.to_stage,
+                "changed_at": m.changed_at,
+                "note": m.note,
+                **customer(m.lead.customer),
+            }
+            for m in pack["moved"]
+        ],
+        "won": closed(pack["won"]),
+        "lost": closed(pack["lost"]),
+        "stalled": [
+            {
+                "id": x.pk,
+                "stage": x.stage,
+                "stage_changed_at": x.stage_changed_at,
+                "days_in_stage": x.days_in_stage,
+                **customer(x.customer),
+            }
+            for x in pack["stalled"]
+        ],
+        "new_customers": [
+            {"source": c.source, "created_at": c.created_at, **customer(c)}
+            for c in pack["new_customers"]
+        ],
+    }
+
+
+@pytest.mark.parametrize("viewer", ["salesperson", "assistant"])
+def test_review_page_rows_are_the_packs_values(
+    fortnight, viewer, request, django_assert_max_num_queries
+):
+    """The page reads review_pack's rows as the values it prints, owners' names once per
+    person, none of the unshown wide columns (a customer has ~40)."""
+    user = request.getfixturevalue(viewer)
+    unnamed = UserFactory(display_name="", first_name="三", last_name="张", username="zhang3")
+    with at(2026, 3, 21, 9, 0):
+        lead_move(
+            lead=lead_start(customer=CustomerFactory(owner=unnamed), by=unnamed),
+            by=unnamed,
+            stage=Stage.CONTACTED,
+            note="<b>样品</b> & 报价",
+        )
+        LeadFactory(customer=CustomerFactory(owner=None, tier=Tier.KEY, source=""))
+    as_of = dt.date(2026, 3, 28)
+    with django_assert_max_num_queries(7) as queries:
+        page = review_page(user=user, as_of=as_of)
+    pack = review_pack(user=user, as_of=as_of)
+    assert {name: page[name] for name in _as_page_rows(pack)} == _as_page_rows(pack)
+    for name in ("as_of", "start", "stalled_by_stage", "stalled_total"):
+        assert page[name] == pack[name]
+    assert len(page["moved"]) == (2 if viewer == "salesperson" else 4)
+    if viewer == "assistant":
+        owners = {row["owner"] for name in _as_page_rows(pack) for row in page[name]}
+        assert {"张业务", "三 张", None} <= owners
+    sql = "\n".join(q["sql"] for q in queries.captured_queries)
+    assert '"customers_customer"."notes"' not in sql and '"customers_lead"."notes"' not in sql

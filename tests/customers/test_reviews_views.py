@@ -2,16 +2,21 @@
 
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from salesdesk.customers.choices import LostReason, Source, Stage, Tier
+from salesdesk.customers.selectors.reviews import review_pack
 from salesdesk.customers.services.leads import lead_move, lead_start
-from tests.factories import CustomerFactory, LeadFactory
+from tests.factories import CustomerFactory, LeadFactory, UserFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -238,3 +243,100 @@ def test_review_page_shows_50_stalled_with_counts_and_export_keeps_all(client_fo
         client.get(reverse("customers:review"), {"as_of": "2026-03-28", "format": "xlsx"})
     )
     assert sum(1 for row in book["停滞"] if "久停客户" in str(row[1])) == 53
+
+
+# The review's table bodies as the page's template loops wrote them over review_pack's model
+# instances before the rows were written in Python (customers/templatetags/review_rows.py).
+REVIEW_TABLES = """{% load i18n lists customer_links %}
+    <tbody>{% for m in pack.moved|choice_labels %}<tr{% if m.lead.customer.is_key_account %} class="key-account"{% endif %}>
+      <td>{% customer_link m.lead.customer %}</td><td>{{ m.lead.customer.owner|default:"—" }}</td>
+      <td>{{ m.from_stage_label }}</td><td>{{ m.to_stage_label }}</td><td>{{ m.changed_at|ymd }}</td><td class="wrap">{{ m.note }}</td></tr>
+    {% empty %}<tr><td colspan="6" class="text-body-secondary">{% translate "No leads moved." %}</td></tr>{% endfor %}</tbody>
+    <tbody>{% for lead in pack.won|choice_labels %}<tr{% if lead.customer.is_key_account %} class="key-account"{% endif %}>
+      <td>{% customer_link lead.customer %}</td><td>{{ lead.customer.owner|default:"—" }}</td>
+      <td><span class="badge text-bg-success">{{ lead.stage_label }}</span></td><td>{{ lead.closed_at|ymd }}</td><td></td></tr>{% endfor %}
+    {% for lead in pack.lost|choice_labels %}<tr{% if lead.customer.is_key_account %} class="key-account"{% endif %}>
+      <td>{% customer_link lead.customer %}</td><td>{{ lead.customer.owner|default:"—" }}</td>
+      <td><span class="badge text-bg-danger">{{ lead.stage_label }}</span></td><td>{{ lead.closed_at|ymd }}</td><td class="wrap">{{ lead.lost_reason_label }}{% if lead.lost_note %} · {{ lead.lost_note }}{% endif %}</td></tr>{% endfor %}
+    {% if not pack.won and not pack.lost %}<tr><td colspan="5" class="text-body-secondary">{% translate "No leads won or lost." %}</td></tr>{% endif %}</tbody>
+    <tbody>{% for lead in pack.stalled|choice_labels %}<tr{% if lead.customer.is_key_account %} class="key-account"{% endif %}>
+      <td><a href="{{ lead.pk|pk_url:'customers:lead-detail' }}">{{ lead.customer.name }}</a>{{ lead.customer|key_badge }}</td><td>{{ lead.customer.owner|default:"—" }}</td>
+      <td>{{ lead.stage_label }}</td><td>{{ lead.stage_changed_at|ymd }}</td><td class="text-end">{{ lead.days_in_stage }}</td></tr>
+    {% empty %}<tr><td colspan="5" class="text-body-secondary">{% translate "No stalled leads." %}</td></tr>{% endfor %}</tbody>
+    <tbody>{% for c in pack.new_customers|choice_labels %}<tr{% if c.is_key_account %} class="key-account"{% endif %}>
+      <td>{% customer_link c %}</td><td>{{ c.source_label|default:"—" }}</td><td>{{ c.owner|default:"—" }}</td><td>{{ c.created_at|ymd }}</td></tr>
+    {% empty %}<tr><td colspan="4" class="text-body-secondary">{% translate "No new customers." %}</td></tr>{% endfor %}</tbody>"""
+
+
+def _table_bodies(html: str) -> list[str]:
+    bodies = re.findall(r"<tbody>.*?</tbody>", html, flags=re.DOTALL)
+    assert len(bodies) == 4
+    return bodies
+
+
+@pytest.fixture
+def review_rows(assistant, salesperson, other_salesperson):
+    """Rows covering every branch of the review's tables: key accounts, no owner, an owner
+    without a display name, markup in names and notes, lost with and without a note, no
+    source, a lead stalled, 2026-03-15 .. 2026-03-28."""
+    unnamed = UserFactory(display_name="", first_name="三", last_name="张", username="zhang3")
+    with at(2026, 3, 1, 9, 0):
+        key = CustomerFactory(owner=salesperson, name="A & B <包装>", tier=Tier.KEY, source="")
+        moving = lead_start(customer=key, by=salesperson)
+        unowned = lead_start(customer=CustomerFactory(owner=None, name='无主 "客户"'), by=assistant)
+        won = lead_start(customer=CustomerFactory(owner=unnamed, tier=Tier.KEY), by=unnamed)
+        lost = [
+            lead_start(customer=CustomerFactory(owner=other_salesperson), by=other_salesperson)
+            for _ in range(2)
+        ]
+        lead_start(
+            customer=CustomerFactory(owner=salesperson, name="停滞<大>客户", tier=Tier.KEY),
+            by=salesperson,
+        )
+        lead_start(customer=CustomerFactory(owner=None), by=assistant)
+    with at(2026, 3, 20, 9, 0):
+        lead_move(lead=moving, by=salesperson, stage=Stage.QUOTING, note='报价 "3.2" 元 & <包邮>')
+        lead_move(lead=unowned, by=assistant, stage=Stage.CONTACTED)
+        lead_move(lead=won, by=unnamed, stage=Stage.WON)
+        lead_move(
+            lead=lost[0],
+            by=other_salesperson,
+            stage=Stage.LOST,
+            lost_reason=LostReason.PRICE,
+            note="嫌<贵>",
+        )
+        lead_move(
+            lead=lost[1], by=other_salesperson, stage=Stage.LOST, lost_reason=LostReason.OTHER
+        )
+        CustomerFactory(owner=None, name="新 & 无主", source="", tier=Tier.KEY)
+        CustomerFactory(owner=unnamed, source=Source.WEBSITE)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("viewer", ["assistant", "salesperson", "other_salesperson"])
+def test_review_rows_are_the_template_rows(
+    review_rows, client_for, language, viewer, request, django_assert_max_num_queries
+):
+    """Written in Python, the review's rows are what the template loops wrote over the model
+    instances, byte for byte, in both languages; the page reads no unshown wide column and no
+    query per row (session, user, the count per stage, five lists, the owners' names)."""
+    user = request.getfixturevalue(viewer)
+    client = client_for(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with at(2026, 3, 28, 18, 0), django_assert_max_num_queries(9) as queries:
+        html = client.get(reverse("customers:review")).content.decode()
+    with translation.override(language):
+        pack = review_pack(user=user, as_of=dt.date(2026, 3, 28))
+        reference = Template(REVIEW_TABLES).render(Context({"pack": pack}))
+    assert _table_bodies(html) == _table_bodies(reference)
+    sql = "\n".join(q["sql"] for q in queries.captured_queries)
+    assert '"customers_customer"."notes"' not in sql
+    if viewer == "assistant":
+        for text in (
+            "A &amp; B &lt;包装&gt;",
+            "&quot;3.2&quot;",
+            "三 张",
+            " · 嫌&lt;贵&gt;</td>",
+            "<td>—</td>",
+        ):
+            assert text in html

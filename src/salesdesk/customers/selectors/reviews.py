@@ -4,12 +4,14 @@ review pack (R-2.3, R-2.4). Every figure is counted by the database, scoped to t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from salesdesk.accounts.selectors import name_fields
+from salesdesk.accounts.models import User
+from salesdesk.accounts.selectors import NAME_FIELDS, name_fields
 from salesdesk.core.scoping import scope_by_customer
 
 from ..choices import LostReason, Source, Stage
@@ -151,8 +153,8 @@ def win_loss(*, user, start: dt.date, end: dt.date) -> dict:
     }
 
 
-# What the review page and its export show of a customer and its owner: hundreds of rows, so
-# the rest of each row stays unread.
+# What the review export shows of a customer and its owner: hundreds of rows, so the rest of
+# each row stays unread.
 _CUSTOMER = (
     "customer__code",
     "customer__name",
@@ -162,14 +164,10 @@ _CUSTOMER = (
 _LEAD = ("customer", "stage", "closed_at", "lost_reason", "lost_note", "stage_changed_at")
 
 
-def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHOWN) -> dict:
-    """The biweekly review (半月例会) over the 14 days ending with `as_of`: leads that moved
-    (their latest move in the window), won, lost with reasons, stalled (open with no move in
-    the window, i.e. 14 days or more in their stage) and new customers.
-
-    Stalled leads run to tens of thousands over years: `stalled_by_stage` counts them per stage
-    (one grouped query), `stalled` holds the first `stalled_limit` (key accounts first, then
-    longest in their stage; None for all, as the Excel export needs)."""
+def _review_window(*, user, as_of: dt.date) -> dict:
+    """The review's rows over the 14 days ending with `as_of`, scoped and in the order shown, as
+    querysets: `review_pack` reads them as model instances (the export), `review_page` as the
+    values the page prints."""
     start = as_of - dt.timedelta(days=REVIEW_DAYS - 1)
     low, high = period_bounds(start, as_of)
     in_window = Q(changed_at__gte=low, changed_at__lt=high)
@@ -178,10 +176,53 @@ def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHO
     latest_move = (
         moves.filter(lead=OuterRef("lead")).order_by("-changed_at", "-id").values("pk")[:1]
     )
-    moved = (
-        scope_by_customer(moves, user, "lead__customer__")
+    leads = scope_by_customer(Lead.objects.all(), user, "customer__")
+    closed = leads.filter(closed_at__gte=low, closed_at__lt=high)
+    closed_order = ("customer__tier", "-closed_at", "-id")
+    return {
+        "start": start,
+        "moved": scope_by_customer(moves, user, "lead__customer__")
         .filter(pk=Subquery(latest_move))
         .exclude(to_stage__in=[Stage.WON, Stage.LOST])
+        .order_by("lead__customer__tier", "-changed_at", "-id"),
+        "won": closed.filter(stage=Stage.WON).order_by(*closed_order),
+        "lost": closed.filter(stage=Stage.LOST).order_by(*closed_order),
+        # ordered by _stalled_first
+        "stalled": leads.filter(closed_at__isnull=True, stage_changed_at__lt=low),
+        "new_customers": new_customer_table(user=user, start=start, end=as_of),
+    }
+
+
+def _stalled_by_stage(stalled: QuerySet) -> list[dict]:
+    """Stalled leads counted per stage (one grouped query), in the stages' order."""
+    stages = dict(Stage.choices)
+    rows = [
+        {"stage": row["stage"], "label": stages.get(row["stage"], row["stage"]), "count": row["n"]}
+        for row in stalled.order_by().values("stage").annotate(n=Count("id")).order_by("stage")
+    ]
+    order = [stage for stage, _label in Stage.choices]
+    rows.sort(key=lambda r: order.index(r["stage"]) if r["stage"] in order else len(order))
+    return rows
+
+
+def _stalled_first(stalled: QuerySet, limit: int | None) -> QuerySet:
+    """Key accounts first, then longest in their stage; the first `limit` (None: all)."""
+    stalled = stalled.order_by("customer__tier", "stage_changed_at", "id")
+    return stalled if limit is None else stalled[:limit]
+
+
+def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHOWN) -> dict:
+    """The biweekly review (半月例会) over the 14 days ending with `as_of` as model instances,
+    for the Excel export: leads that moved (their latest move in the window), won, lost with
+    reasons, stalled (open with no move in the window, i.e. 14 days or more in their stage) and
+    new customers. The page reads the same rows through `review_page`.
+
+    Stalled leads run to tens of thousands over years: `stalled_by_stage` counts them per stage
+    (one grouped query), `stalled` holds the first `stalled_limit` (key accounts first, then
+    longest in their stage; None for all, as the Excel export needs)."""
+    window = _review_window(user=user, as_of=as_of)
+    moved = (
+        window["moved"]
         .select_related("lead", "lead__customer", "lead__customer__owner", "changed_by")
         .only(
             "lead",
@@ -192,41 +233,102 @@ def review_pack(*, user, as_of: dt.date, stalled_limit: int | None = STALLED_SHO
             *(f"lead__{f}" for f in (*_LEAD, *_CUSTOMER)),
             *name_fields("changed_by"),
         )
-        .order_by("lead__customer__tier", "-changed_at", "-id")
     )
-    leads = (
-        scope_by_customer(Lead.objects.all(), user, "customer__")
-        .select_related("customer", "customer__owner")
-        .only(*_LEAD, *_CUSTOMER)
-    )
-    closed_in_window = leads.filter(closed_at__gte=low, closed_at__lt=high)
-    won = closed_in_window.filter(stage=Stage.WON).order_by("customer__tier", "-closed_at", "-id")
-    lost = closed_in_window.filter(stage=Stage.LOST).order_by("customer__tier", "-closed_at", "-id")
-    stalled_qs = leads.filter(closed_at__isnull=True, stage_changed_at__lt=low)
-    stages = dict(Stage.choices)
-    stalled_by_stage = [
-        {"stage": row["stage"], "label": stages.get(row["stage"], row["stage"]), "count": row["n"]}
-        for row in stalled_qs.order_by().values("stage").annotate(n=Count("id")).order_by("stage")
-    ]
-    order = [stage for stage, _label in Stage.choices]
-    stalled_by_stage.sort(
-        key=lambda r: order.index(r["stage"]) if r["stage"] in order else len(order)
-    )
-    stalled_qs = stalled_qs.order_by("customer__tier", "stage_changed_at", "id")
-    stalled = list(stalled_qs if stalled_limit is None else stalled_qs[:stalled_limit])
+
+    def shown(leads: QuerySet) -> QuerySet:
+        return leads.select_related("customer", "customer__owner").only(*_LEAD, *_CUSTOMER)
+
+    stalled_by_stage = _stalled_by_stage(window["stalled"])
+    stalled = list(_stalled_first(shown(window["stalled"]), stalled_limit))
     for lead in stalled:
         lead.days_in_stage = (as_of - timezone.localdate(lead.stage_changed_at)).days
     return {
         "as_of": as_of,
-        "start": start,
+        "start": window["start"],
         "moved": list(moved),
-        "won": list(won),
-        "lost": list(lost),
+        "won": list(shown(window["won"])),
+        "lost": list(shown(window["lost"])),
         "stalled": stalled,
         "stalled_by_stage": stalled_by_stage,
         "stalled_total": sum(row["count"] for row in stalled_by_stage),
-        "new_customers": list(new_customer_table(user=user, start=start, end=as_of)),
+        "new_customers": list(window["new_customers"]),
     }
+
+
+def _rows(qs: QuerySet, *fields: str, **paths: str) -> list[dict]:
+    """`qs.values(*fields)` rows, plus the fields at `paths` under the names given ({name: field
+    path}): the same names for the customer in every section, without an annotation each."""
+    names = (*fields, *paths)
+    return [dict(zip(names, row, strict=True)) for row in qs.values_list(*fields, *paths.values())]
+
+
+def _shown_customer(path: str) -> dict[str, str]:
+    """What the review page shows of the customer at `path` ("lead__customer__", "" for the
+    customer itself), under the same names in every section."""
+    return {
+        "customer_pk": f"{path}id",
+        "customer_name": f"{path}name",
+        "customer_tier": f"{path}tier",
+        "owner_pk": f"{path}owner",
+    }
+
+
+def _with_owner_names(sections: Iterable[list[dict]]) -> None:
+    """Sets each row's `owner`: the name of the customer's owner as User.__str__ writes it, None
+    without an owner. The names are read once per person, in one query: joined into the stalled
+    list they were read for each of the ~22k stalled leads SQLite sorts for its first 50 (4 of
+    its ~30 ms at full scale)."""
+    sections = list(sections)
+    pks = {row["owner_pk"] for rows in sections for row in rows} - {None}
+    names = {
+        person.pk: str(person) for person in User.objects.filter(pk__in=pks).only(*NAME_FIELDS)
+    }
+    for rows in sections:
+        for row in rows:
+            row["owner"] = names.get(row["owner_pk"])
+
+
+def review_page(*, user, as_of: dt.date) -> dict:
+    """The biweekly review page: `review_pack`'s rows, in the same order, as dicts of the values
+    the page prints (choice fields as stored: the page writes their labels), the first
+    STALLED_SHOWN stalled leads.
+
+    The page lists ~650 rows at full scale: as model instances (a lead, its customer, the owner,
+    the stage change) they cost more than their SQL (docs/performance.md)."""
+    window = _review_window(user=user, as_of=as_of)
+    customer = _shown_customer("customer__")
+    closed = ("stage", "closed_at", "lost_reason", "lost_note")
+    stalled_by_stage = _stalled_by_stage(window["stalled"])
+    pack = {
+        "as_of": as_of,
+        "start": window["start"],
+        "moved": _rows(
+            window["moved"],
+            "from_stage",
+            "to_stage",
+            "changed_at",
+            "note",
+            **_shown_customer("lead__customer__"),
+        ),
+        "won": _rows(window["won"], *closed, **customer),
+        "lost": _rows(window["lost"], *closed, **customer),
+        "stalled": _rows(
+            _stalled_first(window["stalled"], STALLED_SHOWN),
+            "id",
+            "stage",
+            "stage_changed_at",
+            **customer,
+        ),
+        "stalled_by_stage": stalled_by_stage,
+        "stalled_total": sum(row["count"] for row in stalled_by_stage),
+        "new_customers": _rows(
+            window["new_customers"], "source", "created_at", **_shown_customer("")
+        ),
+    }
+    for lead in pack["stalled"]:
+        lead["days_in_stage"] = (as_of - timezone.localdate(lead["stage_changed_at"])).days
+    _with_owner_names(pack[name] for name in ("moved", "won", "lost", "stalled", "new_customers"))
+    return pack
 
 
 def activity_by_person(

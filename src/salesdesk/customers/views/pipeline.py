@@ -32,7 +32,7 @@ from ..selectors.followups import customer_choices, customer_get
 from ..selectors.key_first import KeyAccountsFirst
 from ..selectors.leads import lead_get, lead_stage_changes, pipeline_board
 from ..selectors.mailings import mailing_get, mailing_list
-from ..selectors.reviews import new_customer_table, review_pack, win_loss
+from ..selectors.reviews import new_customer_table, review_pack, review_page, win_loss
 from ..services.leads import lead_move, lead_start, may_edit_customer
 from ..services.mailings import mailing_record_feedback, mailing_send
 from .followups import done, from_activity, render_activity, safe_next
@@ -231,7 +231,7 @@ def review(request):
     if request.GET.get("format") == "xlsx":  # every stalled lead, not the page's first 50
         pack = review_pack(user=request.user, as_of=as_of, stalled_limit=None)
         return xlsx_response(_("biweekly-review"), review_sheets(pack))
-    pack = review_pack(user=request.user, as_of=as_of)
+    pack = review_page(user=request.user, as_of=as_of)
     return render(request, "customers/review.html", {"form": form, "pack": pack})
 
 
