@@ -1,6 +1,7 @@
 """Reads of customer files: scoping, search, filters, sorting, history, gaps, export rows."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.http import Http404
@@ -26,6 +27,7 @@ from salesdesk.customers.selectors.customers import (
     customer_get,
     customer_history,
     customer_list,
+    for_gaps_list,
     with_gaps,
     with_live_contacts,
 )
@@ -321,6 +323,34 @@ def test_gaps_query_count_does_not_grow(salesperson, django_assert_max_num_queri
         rows = with_gaps(customer_gaps(user=salesperson))
         assert len(rows) == 40
         assert all(r.gap_list and r.owner for r in rows)
+
+
+def test_gaps_list_reads_every_column_the_checks_read(salesperson, django_assert_num_queries):
+    """for_gaps_list reads some columns only: every check of completeness.gaps finds its own among
+    them (a missing one would be loaded row by row, a query each), with the same gaps."""
+    full = CustomerFactory(
+        owner=salesperson,
+        completeness=90,
+        credit_limit=Decimal("50000.00"),
+        invoice_title="杭州第一包装有限公司",
+        invoice_tax_number="91330100MA2B3C4D5E",
+        invoice_address="余杭区文一西路 1 号",
+        invoice_phone="0571-88886666",
+        invoice_bank="工商银行杭州分行",
+        invoice_account="1202020209000012345",
+    )
+    # An empty mobile makes the phone check read the phone; no decision maker, every role read.
+    ContactFactory(customer=full, mobile="", phone="0571-88881234")
+    bare = CustomerFactory(owner=salesperson, completeness=10, short_name="", city="")
+    whole = {c.pk: [g.key for g in c.gap_list] for c in with_gaps(customer_gaps(user=salesperson))}
+    rows = list(for_gaps_list(customer_gaps(user=salesperson)))
+    with django_assert_num_queries(0):
+        listed = {c.pk: [g.key for g in c.gap_list] for c in with_gaps(rows)}
+        owners = [str(c.owner) for c in rows]
+    assert listed == whole
+    assert listed[full.pk] == ["decision_maker"]
+    assert {"short_name", "city", "contact"} <= set(listed[bare.pk])
+    assert owners == [str(salesperson)] * 2
 
 
 # --- export -----------------------------------------------------------------------------

@@ -68,9 +68,15 @@ def test_due_list_query_count(client_for, assistant, django_assert_max_num_queri
         )
         FollowUpFactory(customer=customer, summary=f"第{i}次沟通")
     client = client_for(assistant)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as captured:
         response = client.get(reverse("customers:followups-due"))
     assert response.content.decode().count("次沟通") == 35
+    # Only what the rows show is read: not the file's notes and addresses, nor the owners'
+    # passwords (the signed-in person's own row reads one).
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert '"customers_customer"."notes"' not in sql
+    assert '"customers_customer"."address"' not in sql
+    assert sql.count('"accounts_user"."password"') == 1
 
 
 def test_log_page_and_plain_post_back_to_next(client_for, salesperson, customer):

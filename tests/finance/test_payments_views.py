@@ -402,9 +402,15 @@ def test_list_query_count_is_bounded(
         page = client.get(reverse("finance:payments"))
     assert len(page.context["page_obj"].object_list) == 36
     client_for(salesperson)  # the same test client, signed in again outside the count
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as captured:
         page = client.get(reverse("finance:payments"))
     assert len(page.context["page_obj"].object_list) == 36
+    # Only what the rows show is read: not the notes of the payment or its customer, nor the
+    # salesperson and who entered it (the signed-in person's own row reads a password).
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert '"finance_payment"."notes"' not in sql
+    assert '"customers_customer"."notes"' not in sql
+    assert sql.count('"accounts_user"."password"') == 1
 
 
 def test_detail_query_count_is_bounded(client_for, finance, mine, django_assert_max_num_queries):

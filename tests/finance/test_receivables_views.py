@@ -284,24 +284,38 @@ def test_htmx_filter_returns_the_table_only(client_for, finance, mine_r):
 
 
 def test_list_query_count_is_bounded(
-    client_for, finance, salesperson, django_assert_max_num_queries
+    client_for, finance, salesperson, warehouse, django_assert_max_num_queries
 ):
+    from .test_receivables_helpers import shipped_order
+
     customers = [
         CustomerFactory(owner=salesperson, tier=Tier.KEY if i % 3 == 0 else Tier.ORDINARY)
         for i in range(8)
     ]
     for i in range(40):
         make_receivable(customers[i % 8], f"{i + 1}.11", invoice_number=f"FP-{i}")
+    # Rows with an order and a shipment: their numbers are shown, read with the page.
+    shipped = [shipped_order(customers[i], warehouse) for i in range(3)]
     client = client_for(finance)
     with django_assert_max_num_queries(8):
         page = client.get(reverse("finance:receivables"))
-    assert len(page.context["page_obj"].object_list) == 40
+    assert len(page.context["page_obj"].object_list) == 43
+    body = page.content.decode()
+    assert all(o.number in body and s.number in body for o, s in shipped)
     with django_assert_max_num_queries(8):
         client.get(reverse("finance:receivables"), {"format": "xlsx"})
     client_for(salesperson)  # the same test client, signed in as sales1 outside the count
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as captured:
         page = client.get(reverse("finance:receivables"))
-    assert len(page.context["page_obj"].object_list) == 40
+    assert len(page.context["page_obj"].object_list) == 43
+    # Only what the rows show is read: not the notes of the receivable, its customer, order or
+    # shipment, nor the salesperson's password (the signed-in person's own row reads it).
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert '"finance_receivable"."notes"' not in sql
+    assert '"customers_customer"."notes"' not in sql
+    assert '"orders_order"."notes"' not in sql
+    assert '"orders_shipment"."notes"' not in sql
+    assert sql.count('"accounts_user"."password"') == 1
 
 
 # --- detail and invoice number --------------------------------------------------------------

@@ -547,9 +547,16 @@ def test_contract_page_filters_behind_schedule(
             promised_in_days=10,
         )
     client = client_for(assistant)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as captured:
         body = client.get(reverse("orders:contracts"), {"behind": "on"}).content.decode()
     assert late.number in body and fine.number not in body
+    # Only what the rows show is read: not the order's or the customer's notes, nor the
+    # salesperson (the signed-in person's own row reads a password).
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert '"orders_order"."notes"' not in sql
+    assert '"orders_order"."contract_terms"' not in sql
+    assert '"customers_customer"."notes"' not in sql
+    assert sql.count('"accounts_user"."password"') == 1
     response = client.get(
         reverse("orders:contracts"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="contract-table"
     )

@@ -327,6 +327,49 @@ def customer_gaps(*, user, owner=None, tier: str = "", search: str = "") -> Quer
     return with_live_contacts(qs).order_by("tier", "completeness", "name", "id")
 
 
+# What a row of the gaps list shows (customers/customer_gaps.html): code, name, tier, owner's name
+# and completeness, and every column completeness.gaps reads to list what is missing (its
+# CHECKS); a check reading a column left out here would load it row by row, one query each.
+GAPS_LIST_FIELDS = (
+    "code",
+    "name",
+    "tier",
+    "completeness",
+    "owner",
+    *name_fields("owner"),
+    "short_name",
+    "credit_code",
+    "source",
+    "province",
+    "city",
+    "address",
+    "industry",
+    "payment_terms_days",
+    "credit_limit",
+    "invoice_title",
+    "invoice_tax_number",
+    "invoice_address",
+    "invoice_phone",
+    "invoice_bank",
+    "invoice_account",
+)
+# What the contact checks read of the live contacts: phones, decision role, archived or not.
+GAPS_CONTACT_FIELDS = ("customer", "mobile", "phone", "decision_role", "archived_at")
+
+
+def for_gaps_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """`queryset` (from customer_gaps) reading only what the list shows and its gaps are
+    computed from (with_gaps), live contacts with it: not the file's notes, pinyin, dates and
+    follow-up columns, its owner's other columns, nor the contacts' names, emails and chat
+    handles (1–2 ms of the page's 13–15 ms at full scale on SQLite)."""
+    contacts = _live_contacts().only(*GAPS_CONTACT_FIELDS)
+    return (
+        queryset.only(*GAPS_LIST_FIELDS)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("contacts", queryset=contacts, to_attr="live_contacts"))
+    )
+
+
 def with_gaps(customers: Iterable[Customer]) -> list[Customer]:
     """Attach `gap_list` (the template items each file misses) and `gap_labels` (their labels,
     for the gaps list) to files fetched with live contacts."""

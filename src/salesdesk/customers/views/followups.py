@@ -18,7 +18,7 @@ from salesdesk.core.permissions import role_required
 from ..forms.followups import DueFilterForm, FollowUpForm, ReturnVisitForm
 from ..forms.pipeline import add_service_errors
 from ..selectors.activity import customer_activity, customer_url
-from ..selectors.followups import customer_get, followups_due
+from ..selectors.followups import customer_get, followups_due, for_due_list
 from ..services.followups import followup_log, return_visit_schedule
 
 ACTIVITY_TARGET = "customer-activity"
@@ -59,7 +59,7 @@ def done(request, customer, message, fallback=None):
 def due(request):
     form = DueFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
-    page = paginate(request, followups_due(user=request.user, **filters))
+    page = paginate(request, for_due_list(followups_due(user=request.user, **filters)))
     template = (
         "customers/_followups_due_table.html" if request.htmx else "customers/followups_due.html"
     )

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.accounts.selectors import name_fields
 from salesdesk.core.dbfunctions import EPOCH, DayNumber
 from salesdesk.core.money import fen_sum, fen_to_yuan
 from salesdesk.core.scoping import scope_by_customer
@@ -108,6 +109,34 @@ def receivable_list(
     if status in (STATUS_OPEN, STATUS_OVERDUE):
         return qs.order_by("customer__tier", "due_date", "issued_on", "id")
     return qs.order_by("-due_date", "-id")
+
+
+# What a row of the receivables list shows (finance/templatetags/money_rows.py, receivable_rows):
+# the customer's name, code and tier (key-account badge), the document (invoice, shipment and
+# order numbers), the salesperson's name, dates, amounts, open or paid; days_overdue is the
+# list's annotation.
+RECEIVABLE_LIST_FIELDS = (
+    "invoice_number",
+    "issued_on",
+    "due_date",
+    "amount",
+    "allocated_amount",
+    "is_open",
+    "customer__name",
+    "customer__code",
+    "customer__tier",
+    "order__number",
+    "shipment__number",
+    "salesperson",
+    *name_fields("salesperson"),
+)
+
+
+def for_receivable_list(queryset: QuerySet[Receivable]) -> QuerySet[Receivable]:
+    """`queryset` (from receivable_list) reading only the columns the list shows: every column
+    of a receivable, its customer (~40), order (~30), shipment and salesperson as Python values
+    for 50 rows was 2–3 ms of the page's 14–17 ms at full scale on SQLite."""
+    return queryset.only(*RECEIVABLE_LIST_FIELDS)
 
 
 @dataclass
@@ -267,6 +296,27 @@ def payment_list(
     if unallocated_only:
         return qs.order_by("customer__tier", "-received_on", "-id")
     return qs.order_by("-received_on", "-id")
+
+
+# What a row of the payments list shows (money_rows.payment_rows): the customer's name, code and
+# tier, the date, method, reference and amounts; not the salesperson nor who entered it.
+PAYMENT_LIST_FIELDS = (
+    "received_on",
+    "method",
+    "reference",
+    "amount",
+    "allocated_amount",
+    "customer__name",
+    "customer__code",
+    "customer__tier",
+)
+
+
+def for_payment_list(queryset: QuerySet[Payment]) -> QuerySet[Payment]:
+    """`queryset` (from payment_list) reading only the columns the list shows, without joining
+    the people it does not show: every column of a payment, its customer and two users as
+    Python values for 50 rows was 2 ms of the page's 8–12 ms at full scale on SQLite."""
+    return queryset.select_related(None).select_related("customer").only(*PAYMENT_LIST_FIELDS)
 
 
 def whole_payment_history(

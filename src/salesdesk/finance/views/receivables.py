@@ -60,7 +60,9 @@ def receivable_list(request):
     )
     context = {
         "form": form,
-        "page_obj": paginate(request, receivables, count=totals.count),
+        "page_obj": paginate(
+            request, selectors.for_receivable_list(receivables), count=totals.count
+        ),
         "totals": totals,
         "table_id": TABLE_ID,
         "can_record": roles.records_payments(request.user),
@@ -143,7 +145,7 @@ def payment_list(request):
     )
     context = {
         "form": form,
-        "page_obj": paginate(request, payments, count=totals.count),
+        "page_obj": paginate(request, selectors.for_payment_list(payments), count=totals.count),
         "totals": totals,
         "table_id": PAYMENT_TABLE_ID,
         "can_record": roles.records_payments(request.user),

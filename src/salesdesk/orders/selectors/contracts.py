@@ -106,6 +106,32 @@ def contract_execution(
     return qs.order_by("-order_date", "-id")
 
 
+# What a row of the contract execution list shows (orders/_contract_table.html): numbers, the
+# customer's name and tier (key-account badge), dates, state and the four amounts execution_of
+# reads; behind_schedule is the list's annotation. Not the salesperson.
+LIST_FIELDS = (
+    "number",
+    "contract_number",
+    "order_date",
+    "promised_date",
+    "state",
+    "total_amount",
+    "shipped_amount",
+    "invoiced_amount",
+    "paid_amount",
+    "customer__name",
+    "customer__tier",
+)
+
+
+def for_list(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """`queryset` (from contract_execution) reading only the columns the list shows, without
+    joining the salesperson it does not show: every column of an order (~30), its customer
+    (~40) and salesperson as Python values for 50 rows was 1–2 ms of the page's 15–18 ms at
+    full scale on SQLite."""
+    return queryset.select_related(None).select_related("customer").only(*LIST_FIELDS)
+
+
 @dataclass
 class Execution:
     ordered: Decimal

@@ -269,7 +269,7 @@ def contract_list(request):
     form = ContractFilterForm(request.GET)
     filters = form.filters()
     contracts = contract_selectors.contract_execution(user=request.user, **filters)
-    page = paginate(request, contracts)
+    page = paginate(request, contract_selectors.for_list(contracts))
     page.object_list = contract_selectors.with_execution(page.object_list)
     context = {
         "form": form,
