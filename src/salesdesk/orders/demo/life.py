@@ -153,6 +153,10 @@ class LifeMixin:
         )
         # Scheduling comes some time between the answer and the start (it moves the order on).
         sched_at = p.confirm_at + (start_at - p.confirm_at) * rng.uniform(0.1, 0.8)
+        if delay_at is not None and delay_at <= sched_at:
+            # A production delay is reported on a scheduled order: schedule it before then
+            # (otherwise the delay was lost, and on some days no open order was delayed).
+            sched_at = p.confirm_at + (delay_at - p.confirm_at) / 2
         done_at = last_ship - _hours(rng, 0.5, 16)
         done_at = min(
             max(done_at, start_at + (last_ship - start_at) * 0.5),
