@@ -19,7 +19,7 @@ from salesdesk.core.history import HistoryEntry, history_entries, shown_fields
 from salesdesk.core.scoping import scope_by_customer
 from salesdesk.core.validators import normalize_credit_code, normalize_phone
 
-from ..completeness import gaps
+from ..completeness import CHECKED_FIELDS, gaps
 from ..fields import EXPORT_FIELDS, FIRST_CONTACT_FIELDS
 from ..models import Contact, Customer
 
@@ -328,30 +328,15 @@ def customer_gaps(*, user, owner=None, tier: str = "", search: str = "") -> Quer
 
 
 # What a row of the gaps list shows (customers/customer_gaps.html): code, name, tier, owner's name
-# and completeness, and every column completeness.gaps reads to list what is missing (its
-# CHECKS); a check reading a column left out here would load it row by row, one query each.
+# and completeness, and every column completeness.gaps reads to list what is missing (the
+# fields its CHECKS declare); a column left out would be loaded row by row, one query each.
 GAPS_LIST_FIELDS = (
     "code",
     "name",
     "tier",
     "completeness",
-    "owner",
     *name_fields("owner"),
-    "short_name",
-    "credit_code",
-    "source",
-    "province",
-    "city",
-    "address",
-    "industry",
-    "payment_terms_days",
-    "credit_limit",
-    "invoice_title",
-    "invoice_tax_number",
-    "invoice_address",
-    "invoice_phone",
-    "invoice_bank",
-    "invoice_account",
+    *CHECKED_FIELDS,
 )
 # What the contact checks read of the live contacts: phones, decision role, archived or not.
 GAPS_CONTACT_FIELDS = ("customer", "mobile", "phone", "decision_role", "archived_at")
