@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.accounts.models import User
 from salesdesk.accounts.roles import Role
+from salesdesk.accounts.selectors import salesperson_choices
 from salesdesk.core.forms import BootstrapMixin, ServiceErrorsMixin
 
 from ..choices import PaymentMethod
@@ -67,8 +67,7 @@ class CustomerField(forms.CharField):
 
 
 def _salesperson_choices():
-    people = User.objects.filter(role=Role.SALESPERSON, is_active=True).order_by("username")
-    return [("", _("All"))] + [(str(u.pk), str(u)) for u in people]
+    return [("", _("All"))] + [(str(u.pk), str(u)) for u in salesperson_choices()]
 
 
 class ReceivableFilterForm(BootstrapMixin, forms.Form):
