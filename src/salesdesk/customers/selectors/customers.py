@@ -47,10 +47,14 @@ def _live_contacts() -> QuerySet[Contact]:
     return Contact.objects.filter(archived_at__isnull=True).order_by("-is_primary", "name", "id")
 
 
-def with_live_contacts(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Prefetch each file's live contacts into `customer.live_contacts` (one query for the page)."""
+def with_live_contacts(
+    queryset: QuerySet[Customer], fields: tuple[str, ...] = ()
+) -> QuerySet[Customer]:
+    """Prefetch each file's live contacts into `customer.live_contacts` (one query for the page);
+    `fields`: only these columns of the contacts."""
+    contacts = _live_contacts().only(*fields) if fields else _live_contacts()
     return queryset.prefetch_related(
-        Prefetch("contacts", queryset=_live_contacts(), to_attr="live_contacts")
+        Prefetch("contacts", queryset=contacts, to_attr="live_contacts")
     )
 
 
@@ -81,10 +85,7 @@ def for_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     A file has ~40 columns and its owner ~15; turning all of them into Python values (dates
     through per-value converters) for 50 rows, their owners and ~100 contacts was most of the
     page at full scale (12 of 15 ms on SQLite)."""
-    contacts = _live_contacts().only(*LIST_CONTACT_FIELDS)
-    return queryset.only(*LIST_FIELDS).prefetch_related(
-        Prefetch("contacts", queryset=contacts, to_attr="live_contacts")
-    )
+    return with_live_contacts(queryset.only(*LIST_FIELDS), LIST_CONTACT_FIELDS)
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -347,12 +348,9 @@ def for_gaps_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     computed from (with_gaps), live contacts with it: not the file's notes, pinyin, dates and
     follow-up columns, its owner's other columns, nor the contacts' names, emails and chat
     handles (1–2 ms of the page's 13–15 ms at full scale on SQLite)."""
-    contacts = _live_contacts().only(*GAPS_CONTACT_FIELDS)
-    return (
-        queryset.only(*GAPS_LIST_FIELDS)
-        .prefetch_related(None)
-        .prefetch_related(Prefetch("contacts", queryset=contacts, to_attr="live_contacts"))
-    )
+    # customer_gaps prefetches every contact column; this prefetch replaces it.
+    queryset = queryset.only(*GAPS_LIST_FIELDS).prefetch_related(None)
+    return with_live_contacts(queryset, GAPS_CONTACT_FIELDS)
 
 
 def with_gaps(customers: Iterable[Customer]) -> list[Customer]:
