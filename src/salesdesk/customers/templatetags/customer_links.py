@@ -22,9 +22,14 @@ def key_badge(customer) -> str:
     return mark_safe(lists.key_badge())  # noqa: S308 - escaped
 
 
+def link_html(pk: int, name: str, is_key: bool) -> str:
+    """A customer's name linked to its page, with the badge for a key account (escaped HTML):
+    for rows read as values (customers/templatetags/review_rows.py) as for model instances."""
+    badge = lists.key_badge() if is_key else ""
+    return f'<a href="{pk_url(pk, "customers:detail")}">{conditional_escape(name)}</a>{badge}'
+
+
 @register.simple_tag
 def customer_link(customer) -> str:
     """`{% customer_link customer %}`: the name linked to the customer's page, with the badge."""
-    url = pk_url(customer.pk, "customers:detail")
-    name = conditional_escape(customer.name)
-    return mark_safe(f'<a href="{url}">{name}</a>{key_badge(customer)}')  # noqa: S308 - escaped
+    return mark_safe(link_html(customer.pk, customer.name, customer.is_key_account))  # noqa: S308

@@ -3,25 +3,25 @@
 The page lists ~650 rows at full scale (docs/performance.md): through the template engine,
 with a model instance per lead, customer and owner, they cost more than the page's SQL. The
 rows are the dicts of `customers.selectors.reviews.review_page`; what repeats (labels, owners'
-names, the badge, the URL pattern, the time zone) is made once per table. The markup is the
-former template loops', byte for byte (tests/customers/test_reviews_views.py renders those
-loops over `review_pack` beside these): change both together.
+names, the badge) is made once per table, links and dates by core.lists (pk_url, ymd) and the
+customer link by customer_links.link_html. The markup is the former template loops', byte for
+byte (tests/customers/test_reviews_views.py renders those loops over `review_pack` beside
+these): change both together.
 """
 
 from django import template
-from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
 
-from salesdesk.core.lists import cell, choice_labels, key_badge, pk_url
+from salesdesk.core.lists import cell, choice_labels, key_badge, pk_url, ymd
 
 from ..choices import Tier
 from ..models import Customer, Lead, LeadStageChange
+from .customer_links import link_html
 
 register = template.Library()
 
 _KEY_CLASS = ' class="key-account"'
-_PK = 987654321
 
 
 class _Labels(dict):
@@ -42,22 +42,7 @@ class _Cells:
 
     def __init__(self):
         self.badge = key_badge()
-        self.tz = timezone.get_current_timezone()
         self.owners: dict = {}
-        self.url_parts = {}
-
-    def url(self, pk: int, name: str) -> str:
-        """`{{ pk|pk_url:name }}`: the URL split around a key once, each row's key put in."""
-        parts = self.url_parts.get(name)
-        if parts is None:
-            head, _pk, tail = pk_url(_PK, name).partition(str(_PK))
-            parts = self.url_parts[name] = (head, tail)
-        return f"{parts[0]}{int(pk)}{parts[1]}"
-
-    def day(self, value) -> str:
-        """`{{ value|ymd }}` of an aware datetime, in the page's time zone."""
-        value = value.astimezone(self.tz)
-        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
     @staticmethod
     def tr(row) -> str:
@@ -67,10 +52,10 @@ class _Cells:
         """`{{ customer|key_badge }}`."""
         return self.badge if row["customer_tier"] == Tier.KEY else ""
 
-    def customer_link(self, row) -> str:
+    @staticmethod
+    def customer_link(row) -> str:
         """`{% customer_link customer %}` (customers/templatetags/customer_links.py)."""
-        url = self.url(row["customer_pk"], "customers:detail")
-        return f'<a href="{url}">{cell(row["customer_name"])}</a>{self.key_badge(row)}'
+        return link_html(row["customer_pk"], row["customer_name"], row["customer_tier"] == Tier.KEY)
 
     def owner(self, row) -> str:
         """`{{ customer.owner|default:"—" }}`."""
@@ -93,7 +78,7 @@ def review_moved_rows(rows):
         "".join(
             f"{c.tr(m)}\n      <td>{c.customer_link(m)}</td><td>{c.owner(m)}</td>"
             f"\n      <td>{from_labels[m['from_stage']]}</td><td>{to_labels[m['to_stage']]}</td>"
-            f'<td>{c.day(m["changed_at"])}</td><td class="wrap">{cell(m["note"])}</td></tr>\n    '
+            f'<td>{ymd(m["changed_at"])}</td><td class="wrap">{cell(m["note"])}</td></tr>\n    '
             for m in rows
         )
     )
@@ -108,7 +93,7 @@ def review_won_rows(rows):
         "".join(
             f"{c.tr(lead)}\n      <td>{c.customer_link(lead)}</td><td>{c.owner(lead)}</td>"
             f'\n      <td><span class="badge text-bg-success">{stages[lead["stage"]]}</span></td>'
-            f"<td>{c.day(lead['closed_at'])}</td><td></td></tr>"
+            f"<td>{ymd(lead['closed_at'])}</td><td></td></tr>"
             for lead in rows
         )
     )
@@ -124,7 +109,7 @@ def review_lost_rows(rows):
         "".join(
             f"{c.tr(lead)}\n      <td>{c.customer_link(lead)}</td><td>{c.owner(lead)}</td>"
             f'\n      <td><span class="badge text-bg-danger">{stages[lead["stage"]]}</span></td>'
-            f'<td>{c.day(lead["closed_at"])}</td><td class="wrap">{reasons[lead["lost_reason"]]}'
+            f'<td>{ymd(lead["closed_at"])}</td><td class="wrap">{reasons[lead["lost_reason"]]}'
             f"{' · ' + cell(lead['lost_note']) if lead['lost_note'] else ''}</td></tr>"
             for lead in rows
         )
@@ -138,9 +123,9 @@ def review_stalled_rows(rows):
     stages = _Labels(Lead, "stage")
     return mark_safe(  # noqa: S308 - every value escaped by cell()
         "".join(
-            f'{c.tr(lead)}\n      <td><a href="{c.url(lead["id"], "customers:lead-detail")}">'
+            f'{c.tr(lead)}\n      <td><a href="{pk_url(lead["id"], "customers:lead-detail")}">'
             f"{cell(lead['customer_name'])}</a>{c.key_badge(lead)}</td><td>{c.owner(lead)}</td>"
-            f"\n      <td>{stages[lead['stage']]}</td><td>{c.day(lead['stage_changed_at'])}</td>"
+            f"\n      <td>{stages[lead['stage']]}</td><td>{ymd(lead['stage_changed_at'])}</td>"
             f'<td class="text-end">{cell(lead["days_in_stage"])}</td></tr>\n    '
             for lead in rows
         )
@@ -156,7 +141,7 @@ def review_new_customer_rows(rows):
         "".join(
             f"{c.tr(row)}\n      <td>{c.customer_link(row)}</td>"
             f"<td>{sources[row['source']] or '—'}</td><td>{c.owner(row)}</td>"
-            f"<td>{c.day(row['created_at'])}</td></tr>\n    "
+            f"<td>{ymd(row['created_at'])}</td></tr>\n    "
             for row in rows
         )
     )
