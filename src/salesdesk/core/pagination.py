@@ -45,6 +45,14 @@ def page_number(request) -> int:
     return max(number, 1)
 
 
+def page_window(request, per_page: int | None = None) -> slice:
+    """The rows `paginate` will show for this request, for a report that reads only its page
+    (a page number out of range shows the last page: the report then reads that window again)."""
+    size = per_page or settings.SALESDESK_PAGE_SIZE
+    number = page_number(request)
+    return slice((number - 1) * size, number * size)
+
+
 def paginate(
     request, queryset, per_page: int | None = None, *, count: int | None = None, capped: bool = True
 ) -> Page:

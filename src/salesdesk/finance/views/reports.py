@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.conf import settings
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from salesdesk.accounts import roles
 from salesdesk.core.excel import Sheet, xlsx_response
 from salesdesk.core.lists import pk_url
-from salesdesk.core.pagination import paginate
+from salesdesk.core.pagination import page_window, paginate
 from salesdesk.core.permissions import role_required
 from salesdesk.core.views import render_report
 
@@ -27,17 +26,6 @@ from ..selectors.reports import (
     collection_report,
     receivables_aging,
 )
-
-
-def page_window(request) -> slice:
-    """The rows `paginate` will show for this request (a page number out of range shows the
-    last page: the report then reads that window again)."""
-    size = settings.SALESDESK_PAGE_SIZE
-    try:
-        number = max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        number = 1
-    return slice((number - 1) * size, number * size)
 
 
 @require_http_methods(["GET"])
