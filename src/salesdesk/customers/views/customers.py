@@ -196,8 +196,7 @@ def contact_archive(request, pk: int):
 @require_GET
 def customer_gaps(request):
     form = GapsFilterForm(request.GET, user=request.user)
-    customers = selectors.customer_gaps(user=request.user, **form.filters())
-    page = paginate(request, selectors.for_gaps_list(customers))
+    page = paginate(request, selectors.customer_gaps(user=request.user, **form.filters()))
     page.object_list = selectors.with_gaps(page.object_list)
     return render(request, "customers/customer_gaps.html", {"form": form, "page_obj": page})
 
